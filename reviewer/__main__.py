@@ -1,0 +1,5 @@
+"""Allow ``python -m reviewer``."""
+
+from reviewer.cli import main
+
+raise SystemExit(main())

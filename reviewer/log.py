@@ -1,0 +1,47 @@
+"""structlog set-up: human-readable on a terminal, JSON lines in CI; always to stderr."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+import structlog
+
+_SECRET_KEYS = re.compile(r"(token|api_key|apikey|password|secret|authorization)", re.I)
+_SECRET_VALUES = re.compile(r"(glpat-|sk-|ghp_|xox[bp]-)[A-Za-z0-9_\-]{6,}")
+
+
+def _redact(_logger, _name, event: dict) -> dict:
+    """Drop values of secret-looking keys and mask token-shaped strings anywhere."""
+    for key, value in list(event.items()):
+        if _SECRET_KEYS.search(key) and key != "event":
+            event[key] = "[redacted]"
+        elif isinstance(value, str):
+            event[key] = _SECRET_VALUES.sub("[redacted]", value)
+    return event
+
+
+def configure(*, json_logs: bool, verbose: bool = False) -> None:
+    """Configure structlog and the stdlib loggers of our dependencies."""
+    level = logging.DEBUG if verbose else logging.INFO
+    renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    for noisy in ("LiteLLM", "litellm", "httpx", "urllib3", "gitlab"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def get_logger(name: str):
+    """A structlog logger bound to ``component=name``."""
+    return structlog.get_logger().bind(component=name)

@@ -1,0 +1,243 @@
+"""Settings: the only reader of the environment and of the repository's config file.
+
+Precedence, lowest first: built-in defaults < the repo config file (read from the target
+branch) < ``REVIEWER_*`` environment variables < command-line flags.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from reviewer.errors import ConfigError
+from reviewer.models import Severity
+
+CONFIG_FILE_NAME = ".reviewer.yml"
+DEFAULT_ALIAS = "default"
+NO_MODEL_HELP = (
+    "set REVIEWER_MODEL to a litellm model name (e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5) "
+    "and, for an OpenAI-compatible gateway, REVIEWER_API_BASE"
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelAlias(_Strict):
+    """What one model alias (used by agents) resolves to."""
+
+    model: str | None = Field(default=None, description="litellm model name; None uses REVIEWER_MODEL")
+    fallbacks: list[str] = Field(default_factory=list, description="Models tried in order when it fails")
+    api_base: str | None = Field(default=None, description="OpenAI-compatible base URL for this alias")
+    max_output_tokens: int = Field(default=2000, ge=64, description="Cap on the reply's tokens")
+    context_window: int | None = Field(
+        default=None, ge=1024, description="Override of the model's context size in tokens"
+    )
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+
+
+class ModelCall(_Strict):
+    """Everything ``reviewer.llm`` needs to call one resolved alias."""
+
+    alias: str
+    model: str
+    fallbacks: list[str] = Field(default_factory=list)
+    api_base: str | None = None
+    api_key: str | None = Field(default=None, repr=False)
+    timeout_s: float = 120.0
+    max_retries: int = 4
+    max_output_tokens: int = 2000
+    context_window: int | None = None
+    temperature: float = 0.0
+    seed: int | None = 7
+
+
+class RiskThresholds(_Strict):
+    """Tier thresholds; Cloudflare's published numbers are the defaults."""
+
+    trivial_max_lines: int = Field(default=10, ge=0)
+    trivial_max_files: int = Field(default=20, ge=0)
+    light_max_lines: int = Field(default=100, ge=0)
+    light_max_files: int = Field(default=20, ge=0)
+    full_over_files: int = Field(default=50, ge=0, description="More files than this is always full")
+    sensitive_paths: list[str] = Field(
+        default_factory=lambda: [
+            "**/auth/**", "**/*auth*.*", "**/security/**", "**/*crypto*", "**/*secret*",
+            "**/*password*", "**/*token*", "**/*session*", "**/*permission*", "**/*acl*",
+            "**/.gitlab-ci.yml", "**/Dockerfile", "**/*.tf", "**/iam/**", "**/oauth*/**",
+        ],
+        description="Globs of security-sensitive paths: a change touching one is always full",
+    )
+    migration_paths: list[str] = Field(
+        default_factory=lambda: ["**/migrations/**", "**/migrate/**", "**/*.sql", "**/alembic/**"],
+        description="Globs of migrations: they always count and always raise the tier to full",
+    )
+
+
+class AgentOverride(_Strict):
+    """Per-agent switches in the repo config file."""
+
+    enabled: bool = True
+    model: str | None = Field(default=None, description="Model alias or litellm model for this agent")
+
+
+class PathInstruction(_Strict):
+    """Extra instructions for files matching a glob, given to every agent reviewing them."""
+
+    path: str
+    instructions: str
+
+
+class RepoConfig(_Strict):
+    """The schema of ``.reviewer.yml`` in the reviewed repository."""
+
+    agents: dict[str, AgentOverride] = Field(default_factory=dict)
+    path_instructions: list[PathInstruction] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list, description="Globs of files never reviewed")
+    inline_min_severity: Severity = Field(
+        default=Severity.SUGGESTION, description="Findings below this go to the summary only"
+    )
+    max_inline_comments: int = Field(default=20, ge=0)
+    max_findings_per_severity: dict[Severity, int] = Field(
+        default_factory=lambda: {
+            Severity.CRITICAL: 20, Severity.IMPORTANT: 15, Severity.SUGGESTION: 10, Severity.NOTE: 5,
+        }
+    )
+    codex_rule_dirs: list[str] = Field(default_factory=list, description="Extra Codex rule folders")
+    models: dict[str, ModelAlias] = Field(default_factory=dict)
+    risk: RiskThresholds = Field(default_factory=RiskThresholds)
+    token_budget: int = Field(default=400_000, ge=1000, description="Prompt tokens one review may spend")
+    skip_drafts: bool = False
+
+    @field_validator("agents", mode="before")
+    @classmethod
+    def _agent_shorthand(cls, value: Any) -> Any:
+        """Allow ``agents: {docs: false}`` as shorthand for ``{docs: {enabled: false}}``."""
+        if isinstance(value, dict):
+            return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in value.items()}
+        return value
+
+
+def parse_repo_config(text: str | None, source: str = CONFIG_FILE_NAME) -> RepoConfig:
+    """Parse the repo config file; a missing file gives the defaults, a bad one a ConfigError."""
+    if text is None or not text.strip():
+        return RepoConfig()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc.__class__.__name__})") from exc
+    if data is None:
+        return RepoConfig()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of keys")
+    try:
+        return RepoConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_first_error(exc)}") from exc
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    return f"bad value for '{key}': {err['msg']}"
+
+
+class Environment(BaseModel):
+    """The ``REVIEWER_*`` and CI variables the reviewer reads, captured once."""
+
+    model: str | None = None
+    api_base: str | None = None
+    api_key: str | None = Field(default=None, repr=False)
+    alias_models: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = 120.0
+    max_retries: int = 4
+    token_budget: int | None = None
+    gitlab_token: str | None = Field(default=None, repr=False)
+    job_token: str | None = Field(default=None, repr=False)
+    gitlab_url: str | None = None
+    project: str | None = None
+    mr_iid: int | None = None
+    in_ci: bool = False
+
+    @classmethod
+    def read(cls, env: Mapping[str, str] | None = None) -> Environment:
+        """Read the process environment (or ``env``) into an Environment."""
+        env = os.environ if env is None else env
+        aliases = {
+            key[len("REVIEWER_MODEL_"):].lower(): value
+            for key, value in env.items()
+            if key.startswith("REVIEWER_MODEL_") and value
+        }
+        gitlab_url = env.get("REVIEWER_GITLAB_URL") or env.get("CI_SERVER_URL") or None
+        iid = env.get("CI_MERGE_REQUEST_IID")
+        try:
+            return cls(
+                model=env.get("REVIEWER_MODEL") or None,
+                api_base=env.get("REVIEWER_API_BASE") or None,
+                api_key=env.get("REVIEWER_API_KEY") or None,
+                alias_models=aliases,
+                timeout_s=float(env.get("REVIEWER_LLM_TIMEOUT", "120")),
+                max_retries=int(env.get("REVIEWER_LLM_MAX_RETRIES", "4")),
+                token_budget=int(env["REVIEWER_TOKEN_BUDGET"]) if env.get("REVIEWER_TOKEN_BUDGET") else None,
+                gitlab_token=env.get("REVIEWER_GITLAB_TOKEN") or None,
+                job_token=env.get("CI_JOB_TOKEN") or None,
+                gitlab_url=gitlab_url,
+                project=env.get("CI_MERGE_REQUEST_PROJECT_ID") or None,
+                mr_iid=int(iid) if iid else None,
+                in_ci=bool(env.get("CI")),
+            )
+        except ValueError as exc:
+            raise ConfigError(f"environment: {exc}") from exc
+
+
+class Settings(BaseModel):
+    """Resolved settings for one review run."""
+
+    env: Environment = Field(default_factory=Environment)
+    repo: RepoConfig = Field(default_factory=RepoConfig)
+    extra_rule_dirs: list[Path] = Field(default_factory=list)
+
+    @property
+    def model_configured(self) -> bool:
+        """True when some model is set for the default alias or any other."""
+        return bool(self.env.model or self.env.alias_models or any(a.model for a in self.repo.models.values()))
+
+    @property
+    def token_budget(self) -> int:
+        """The per-review prompt-token budget (environment overrides the repo config)."""
+        return self.env.token_budget or self.repo.token_budget
+
+    def resolve_model(self, alias_or_model: str) -> ModelCall | None:
+        """Resolve an agent's model alias (or a literal litellm model) to a call; None if unset.
+
+        Lookup: ``REVIEWER_MODEL_<ALIAS>`` → repo ``models.<alias>.model`` → ``REVIEWER_MODEL``.
+        A value containing ``/`` that is not a known alias is taken as a litellm model name.
+        """
+        alias = alias_or_model.lower()
+        cfg = self.repo.models.get(alias, ModelAlias())
+        model = self.env.alias_models.get(alias) or cfg.model
+        if model is None and "/" in alias_or_model and alias not in self.repo.models:
+            model = alias_or_model
+        model = model or self.env.model
+        if not model:
+            return None
+        return ModelCall(
+            alias=alias,
+            model=model,
+            fallbacks=list(cfg.fallbacks),
+            api_base=cfg.api_base or self.env.api_base,
+            api_key=self.env.api_key,
+            timeout_s=self.env.timeout_s,
+            max_retries=self.env.max_retries,
+            max_output_tokens=cfg.max_output_tokens,
+            context_window=cfg.context_window,
+            temperature=cfg.temperature,
+        )
