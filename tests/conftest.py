@@ -21,3 +21,12 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "author@example.test")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Author")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "author@example.test")
+
+
+@pytest.fixture
+def scripted_model():
+    """A started scripted OpenAI-compatible server (see tests/support/scripted_model.py)."""
+    from tests.support.scripted_model import ScriptedModel
+
+    with ScriptedModel() as server:
+        yield server
