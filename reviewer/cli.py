@@ -1,0 +1,128 @@
+"""Command line: parse flags, dispatch, return an exit code.
+
+Exit codes: 0 done; 1 a finding at or above ``--fail-on`` was reported; 2 usage or
+configuration error (one line that says what to fix); 3 the review could not finish
+(GitLab or git unreachable, an unexpected fault).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from reviewer import __version__
+from reviewer.errors import ConfigError, ReviewerError, SourceError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+FAIL_ON_CHOICES = ("none", "note", "suggestion", "important", "critical")
+FORMAT_CHOICES = ("text", "json", "markdown", "codequality")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line interface."""
+    parser = _Parser(prog="reviewer", description="Multi-agent AI code reviewer for GitLab merge requests.")
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    review = commands.add_parser("review", help="review a merge request or a local branch")
+    where = review.add_argument_group("what to review")
+    where.add_argument("--local", action="store_true", help="review a local git repository (no GitLab)")
+    where.add_argument("--repo", type=Path, default=Path("."), help="local repository path (default: .)")
+    where.add_argument("--base", help="base ref (default: merge base with the default branch)")
+    where.add_argument("--head", default="HEAD", help="head ref (default: HEAD)")
+    where.add_argument("--gitlab-url", help="GitLab URL (default: $CI_SERVER_URL); token from REVIEWER_GITLAB_TOKEN")
+    where.add_argument("--project", help="project ID or path (default: $CI_MERGE_REQUEST_PROJECT_ID)")
+    where.add_argument("--mr", type=int, help="merge request IID (default: $CI_MERGE_REQUEST_IID)")
+    where.add_argument("--dry-run", action="store_true", help="print what would be posted; write nothing to GitLab")
+    out = review.add_argument_group("output")
+    out.add_argument("--format", choices=FORMAT_CHOICES, default="text", help="report format (default: text)")
+    out.add_argument("--output", type=Path, help="write the report here (default: stdout)")
+    out.add_argument("--json-report", type=Path, help="also write the JSON report to this path")
+    out.add_argument("--codequality-report", type=Path, help="also write a GitLab Code Quality report here")
+    out.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="none",
+                     help="exit 1 when a finding at or above this severity is reported (default: none)")
+    review.add_argument("--rules-dir", type=Path, action="append", default=[],
+                        help="extra Engineering Codex rule folder (repeatable)")
+    review.add_argument("--verbose", action="store_true", help="debug logging")
+
+    rules = commands.add_parser("rules", help="inspect and validate the Engineering Codex")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    check = rules_commands.add_parser("check", help="validate every rule (schema, IDs, examples)")
+    check.add_argument("--rules-dir", type=Path, action="append", default=[], help="extra rule folder")
+    listing = rules_commands.add_parser("list", help="list rules, or those that apply to --path")
+    listing.add_argument("--path", help="only rules whose scope covers this file path")
+    listing.add_argument("--rules-dir", type=Path, action="append", default=[], help="extra rule folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``reviewer`` console script."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "rules":
+            return _rules(args)
+        return _review(args)
+    except (ConfigError, SourceError) as exc:
+        print(f"reviewer: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ReviewerError as exc:
+        print(f"reviewer: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("reviewer: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from reviewer.codex.commands import rules_check, rules_list
+
+    _check_dirs(args.rules_dir)
+    if args.rules_command == "check":
+        return rules_check(args.rules_dir)
+    return rules_list(args.path, args.rules_dir)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from reviewer import log
+    from reviewer.review import ReviewRequest, run
+
+    _check_dirs(args.rules_dir)
+    log.configure(json_logs=bool(os.environ.get("CI")), verbose=args.verbose)
+    request = ReviewRequest(
+        local=args.local,
+        repo=args.repo,
+        base=args.base,
+        head=args.head,
+        gitlab_url=args.gitlab_url,
+        project=args.project,
+        mr_iid=args.mr,
+        dry_run=args.dry_run,
+        output_format=args.format,
+        output=args.output,
+        json_report=args.json_report,
+        codequality_report=args.codequality_report,
+        fail_on=args.fail_on,
+        rule_dirs=list(args.rules_dir),
+    )
+    return run(request)
+
+
+def _check_dirs(dirs: list[Path]) -> None:
+    for folder in dirs:
+        if not folder.is_dir():
+            raise ConfigError(f"--rules-dir {folder}: no such folder")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,136 @@
+"""Glue: pick the source, run the review graph, hand the result to the sinks, decide the exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewer.errors import ConfigError
+from reviewer.log import get_logger
+from reviewer.models import MergeRequest, ReviewResult, Severity
+from reviewer.settings import Environment, Settings, parse_repo_config
+
+log = get_logger("review")
+
+
+@dataclass
+class ReviewRequest:
+    """What the user asked for on the command line."""
+
+    local: bool = False
+    repo: Path = Path(".")
+    base: str | None = None
+    head: str = "HEAD"
+    gitlab_url: str | None = None
+    project: str | None = None
+    mr_iid: int | None = None
+    dry_run: bool = False
+    output_format: str = "text"
+    output: Path | None = None
+    json_report: Path | None = None
+    codequality_report: Path | None = None
+    fail_on: str = "none"
+    rule_dirs: list[Path] = field(default_factory=list)
+
+
+def run(request: ReviewRequest) -> int:
+    """Run one review end to end and return the process exit code."""
+    env = Environment.read()
+    if request.local:
+        mr = _load_local(request)
+        result = review_mr(mr, _settings(env, mr, request))
+        _write_reports(result, request)
+        return exit_code(result, request.fail_on)
+    return _run_gitlab(request, env)
+
+
+def review_mr(mr: MergeRequest, settings: Settings) -> ReviewResult:
+    """Run the review graph over ``mr``."""
+    from reviewer.graph import run_graph
+
+    result = asyncio.run(run_graph(mr, settings))
+    if mr.diff_refs and result.head_sha is None:
+        result.head_sha = mr.diff_refs.head_sha
+    return result
+
+
+def exit_code(result: ReviewResult, fail_on: str) -> int:
+    """1 when a finding at or above ``fail_on`` was reported, else 0."""
+    if fail_on == "none":
+        return 0
+    threshold = Severity(fail_on)
+    return 1 if any(f.severity.at_least(threshold) for f in result.all_findings()) else 0
+
+
+def _load_local(request: ReviewRequest) -> MergeRequest:
+    from reviewer.local_source import load_local_mr
+
+    if request.gitlab_url or request.mr_iid or request.dry_run:
+        raise ConfigError("--local reviews a git repository; drop --gitlab-url/--mr/--dry-run or drop --local")
+    return load_local_mr(request.repo, request.base, request.head)
+
+
+def _settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Settings:
+    repo_config = parse_repo_config(mr.repo_config_text)
+    return Settings(env=env, repo=repo_config, extra_rule_dirs=list(request.rule_dirs))
+
+
+def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
+    from reviewer.gitlab_mr import connect, load_gitlab_mr, publish
+
+    url = request.gitlab_url or env.gitlab_url
+    project = request.project or env.project
+    iid = request.mr_iid or env.mr_iid
+    if not (url and project and iid):
+        raise ConfigError(
+            "nothing to review: pass --local for a git repository, or --gitlab-url, --project and --mr "
+            "(in a merge-request pipeline these come from CI_SERVER_URL, CI_MERGE_REQUEST_PROJECT_ID "
+            "and CI_MERGE_REQUEST_IID)"
+        )
+    if not env.gitlab_token and not (request.dry_run and env.job_token):
+        raise ConfigError(
+            "REVIEWER_GITLAB_TOKEN is not set: create a project access token with the 'api' scope and the "
+            "Developer role and store it as a masked CI/CD variable REVIEWER_GITLAB_TOKEN"
+        )
+    client = connect(url, env.gitlab_token, job_token=env.job_token)
+    mr = load_gitlab_mr(client, project, iid)
+    settings = _settings(env, mr, request)
+    result = review_mr(mr, settings)
+    _write_reports(result, request)
+    report = publish(
+        client,
+        mr,
+        result,
+        dry_run=request.dry_run,
+        inline_min_severity=settings.repo.inline_min_severity,
+        max_inline=settings.repo.max_inline_comments,
+    )
+    if request.dry_run:
+        machine_readable_stdout = request.output is None and request.output_format in ("json", "codequality")
+        print(report.describe(), file=sys.stderr if machine_readable_stdout else sys.stdout)
+    return exit_code(result, request.fail_on)
+
+
+def _write_reports(result: ReviewResult, request: ReviewRequest) -> None:
+    from reviewer.output import render
+
+    text = render(result, request.output_format)
+    if request.output is None:
+        sys.stdout.write(text)
+    else:
+        _write(request.output, text)
+    if request.json_report:
+        _write(request.json_report, render(result, "json"))
+    if request.codequality_report:
+        _write(request.codequality_report, render(result, "codequality"))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
+    log.info("report written", path=str(path))
