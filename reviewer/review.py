@@ -89,6 +89,7 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
             "(in a merge-request pipeline these come from CI_SERVER_URL, CI_MERGE_REQUEST_PROJECT_ID "
             "and CI_MERGE_REQUEST_IID)"
         )
+    request.dry_run = request.dry_run or env.dry_run
     if not env.gitlab_token and not (request.dry_run and env.job_token):
         raise ConfigError(
             "REVIEWER_GITLAB_TOKEN is not set: create a project access token with the 'api' scope and the "

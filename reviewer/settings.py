@@ -166,6 +166,8 @@ class Environment(BaseModel):
     project: str | None = None
     mr_iid: int | None = None
     in_ci: bool = False
+    dry_run: bool = False
+    config_path: str = CONFIG_FILE_NAME
 
     @classmethod
     def read(cls, env: Mapping[str, str] | None = None) -> Environment:
@@ -193,9 +195,20 @@ class Environment(BaseModel):
                 project=env.get("CI_MERGE_REQUEST_PROJECT_ID") or None,
                 mr_iid=int(iid) if iid else None,
                 in_ci=bool(env.get("CI")),
+                dry_run=_truthy(env.get("REVIEWER_DRY_RUN", "")),
+                config_path=env.get("REVIEWER_CONFIG") or CONFIG_FILE_NAME,
             )
         except ValueError as exc:
             raise ConfigError(f"environment: {exc}") from exc
+
+
+def _truthy(value: str) -> bool:
+    """Interpret a boolean-ish environment value ("true", "1", "yes")."""
+    if value.strip().lower() in ("", "0", "false", "no", "off"):
+        return False
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"expected true or false, got {value!r}")
 
 
 class Settings(BaseModel):
