@@ -196,12 +196,37 @@ class PriorThread(BaseModel):
     discussion_id: str
     fingerprint: str
     severity: Severity | None = None
+    category: Category | None = None
+    rule_id: str | None = None
+    title: str = ""
+    anchor: str = Field(default="", description="Normalised code the finding anchored to")
     path: str | None = None
     line: int | None = None
     resolved: bool = False
     resolved_by_reviewer: bool = False
     outdated: bool = False
     notes: list[PriorNote] = Field(default_factory=list)
+
+
+class RunRecord(BaseModel):
+    """One earlier run, as kept in the summary note's hidden marker."""
+
+    head_sha: str
+    tier: RiskTier
+    counts: dict[str, int] = Field(default_factory=dict)
+
+
+class PriorReviewState(BaseModel):
+    """What the reviewer remembers from its last run on this merge request."""
+
+    head_sha: str
+    file_states: dict[str, str] = Field(
+        default_factory=dict, description="Path → digest of what the file's change looked like"
+    )
+    history: list[RunRecord] = Field(default_factory=list)
+    head_reachable: bool = Field(
+        default=True, description="False when the last reviewed head is gone (force-push or rebase)"
+    )
 
 
 class MergeRequest(BaseModel):
@@ -222,6 +247,7 @@ class MergeRequest(BaseModel):
     )
     prior_threads: list[PriorThread] = Field(default_factory=list)
     prior_summary: str | None = Field(default=None, description="Body of the earlier summary note")
+    prior_state: PriorReviewState | None = None
     project: str | None = None
     iid: int | None = None
     web_url: str | None = None
