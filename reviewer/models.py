@@ -276,6 +276,9 @@ class Finding(BaseModel):
     agent: str
     fingerprint: str = ""
     anchor: str = Field(default="", description="The normalised code the finding anchors to")
+    also_reported_by: list[str] = Field(
+        default_factory=list, description="Other agents whose duplicate the judge merged into this one"
+    )
 
     def to_public(self, *, with_line: bool = True) -> dict:
         """The JSON shape of a finding in reports (``with_line=False`` for file findings)."""
