@@ -128,7 +128,9 @@ class ScriptedModel:
         """Bind a free port and serve in a background thread."""
         self._server = ThreadingHTTPServer((self.host, 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="scripted-model", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="scripted-model", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,259 @@
+"""Model access: the only module that imports litellm.
+
+``complete_json`` sends one chat request whose reply must be JSON for a pydantic schema:
+retries transient failures (429 honouring ``Retry-After``, 5xx, timeouts, dropped connections)
+with jittered exponential backoff, then tries each fallback model the same way, makes one repair
+attempt when a reply does not validate, and sums tokens, cost and time over every attempt.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from reviewer.errors import LLMError
+from reviewer.llm_schema import InvalidOutput, parse_reply, strict_json_schema
+from reviewer.log import get_logger
+from reviewer.settings import ModelCall
+
+T = TypeVar("T", bound=BaseModel)
+
+RETRY_BASE_SECONDS = 1.0  # first backoff wait; tests lower it
+RETRY_MAX_SECONDS = 30.0  # cap on one backoff wait
+RETRY_AFTER_CAP_SECONDS = 60.0  # cap on a server's Retry-After
+DEFAULT_CONTEXT_WINDOW = 8192
+DUMMY_API_KEY = "not-needed"
+REPAIR_PROMPT = (
+    "Your previous reply was not valid: {reason}. Reply again with only the corrected JSON object "
+    "that matches the required schema: no prose, no code fences."
+)
+
+_log = get_logger("llm")
+
+
+@dataclass
+class CallUsage:
+    """Tokens, cost, wall time and HTTP requests spent on model calls."""
+
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    calls: int = 0
+
+    def __add__(self, other: CallUsage) -> CallUsage:
+        names = [n for n in dict.fromkeys([*self.model.split(", "), *other.model.split(", ")]) if n]
+        return CallUsage(
+            model=", ".join(names),
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cost_usd=self.cost_usd + other.cost_usd,
+            seconds=self.seconds + other.seconds,
+            calls=self.calls + other.calls,
+        )
+
+
+class LLMCallError(LLMError):
+    """``complete_json`` failed; ``usage`` holds what the failed attempts spent."""
+
+    def __init__(self, message: str, usage: CallUsage) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+@functools.cache
+def _litellm() -> Any:
+    """Import litellm once, offline: bundled cost map, no tokenizer downloads, no banners."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.disable_hf_tokenizer_download = True
+    litellm.telemetry = False
+    return litellm
+
+
+async def complete_json(
+    call: ModelCall, messages: list[dict], schema: type[T], *, name: str
+) -> tuple[T, CallUsage]:
+    """Ask ``call``'s model (then its fallbacks) for JSON matching ``schema``.
+
+    Raises ``LLMCallError`` (an ``LLMError``) with a short reason when every model failed.
+    """
+    usage = CallUsage(model=call.model)
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": name, "strict": True, "schema": strict_json_schema(schema)},
+    }
+    started = time.monotonic()
+    failures: list[str] = []
+    try:
+        for model in [call.model, *call.fallbacks]:
+            usage.model = model
+            try:
+                result = await _complete_with(call, model, messages, schema, response_format, usage)
+            except _ModelFailed as exc:
+                failures.append(f"{model}: {exc}")
+                _log.warning("model_failed", alias=call.alias, model=model, reason=str(exc))
+                continue
+            return result, usage
+    finally:
+        usage.seconds = time.monotonic() - started
+    raise LLMCallError("; ".join(failures), usage)
+
+
+class _ModelFailed(Exception):
+    """One model gave up (retries exhausted, a non-retryable error, or invalid output twice)."""
+
+
+async def _complete_with(
+    call: ModelCall, model: str, messages: list[dict], schema: type[T],
+    response_format: dict, usage: CallUsage,
+) -> T:
+    """One model: a call, and one repair call if its reply does not validate."""
+    content, finish = await _send(call, model, messages, response_format, usage)
+    try:
+        return parse_reply(content, schema, finish)
+    except InvalidOutput as exc:
+        reason = str(exc)
+    _log.info("repairing_reply", alias=call.alias, model=model, reason=reason)
+    repair = [
+        *messages,
+        {"role": "assistant", "content": content or ""},
+        {"role": "user", "content": REPAIR_PROMPT.format(reason=reason)},
+    ]
+    content, finish = await _send(call, model, repair, response_format, usage)
+    try:
+        return parse_reply(content, schema, finish)
+    except InvalidOutput as exc:
+        raise _ModelFailed(f"invalid output after one repair attempt: {exc}") from None
+
+
+async def _send(
+    call: ModelCall, model: str, messages: list[dict], response_format: dict, usage: CallUsage
+) -> tuple[str | None, str | None]:
+    """One logical request with retries; adds the responses' usage; returns (content, finish_reason)."""
+    litellm = _litellm()
+    api_key = call.api_key or (DUMMY_API_KEY if call.api_base else None)
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(max(1, call.max_retries + 1)),
+        wait=_wait,
+        retry=retry_if_exception(_is_transient),
+        before_sleep=lambda state: _log.warning(
+            "model_retry", alias=call.alias, model=model, attempt=state.attempt_number,
+            reason=_short(state.outcome.exception()) if state.outcome else "",
+        ),
+        reraise=True,
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                usage.calls += 1
+                response = await litellm.acompletion(
+                    model=model, messages=messages, response_format=response_format,
+                    api_base=call.api_base, api_key=api_key, timeout=call.timeout_s,
+                    max_tokens=call.max_output_tokens, temperature=call.temperature, seed=call.seed,
+                    num_retries=0, max_retries=0, drop_params=True,
+                )
+    except Exception as exc:  # noqa: BLE001 - every provider error becomes one short reason
+        reason = _short(exc)
+        raise _ModelFailed(reason.replace(call.api_key, "[redacted]") if call.api_key else reason) from None
+    _add_usage(usage, response)
+    if not response.choices:
+        return None, None
+    choice = response.choices[0]
+    return choice.message.content, choice.finish_reason
+
+
+def _add_usage(usage: CallUsage, response: Any) -> None:
+    tokens = getattr(response, "usage", None)
+    usage.prompt_tokens += int(getattr(tokens, "prompt_tokens", 0) or 0)
+    usage.completion_tokens += int(getattr(tokens, "completion_tokens", 0) or 0)
+    try:
+        usage.cost_usd += float(_litellm().completion_cost(completion_response=response) or 0.0)
+    except Exception:  # noqa: BLE001 - unknown models have no price
+        pass
+
+
+def _status(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """429, 408, 5xx, timeouts and connection errors are worth retrying; other 4xx are not."""
+    litellm = _litellm()
+    if isinstance(exc, (litellm.Timeout, litellm.APIConnectionError)):
+        return True
+    status = _status(exc)
+    return status is not None and (status in (408, 409, 429) or status >= 500)
+
+
+def retry_after_seconds(exc: BaseException | None) -> float | None:
+    """The server's ``Retry-After`` (seconds or HTTP date, or ``retry-after-ms``), if any."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or getattr(exc, "litellm_response_headers", None) or {}
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = headers.get("retry-after")
+    except (AttributeError, ValueError):
+        return None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+def _wait(state: RetryCallState) -> float:
+    """Honour Retry-After when given (capped), else exponential backoff with jitter."""
+    exc = state.outcome.exception() if state.outcome else None
+    after = retry_after_seconds(exc)
+    if after is not None:
+        return min(after, RETRY_AFTER_CAP_SECONDS)
+    backoff = wait_exponential_jitter(
+        multiplier=RETRY_BASE_SECONDS, max=RETRY_MAX_SECONDS, jitter=RETRY_BASE_SECONDS
+    )
+    return backoff(state)
+
+
+def _short(exc: BaseException | None, limit: int = 200) -> str:
+    """A one-line reason: the error class, HTTP status and the first line of the message."""
+    if exc is None:
+        return "unknown error"
+    status = _status(exc)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    head = type(exc).__name__ + (f" {status}" if status else "")
+    return f"{head}: {text}"[:limit] if text else head
+
+
+def count_tokens(model: str, text: str) -> int:
+    """Tokens of ``text`` for ``model`` (litellm's local tokenizer); ``len(text) // 4`` if that fails."""
+    if not text:
+        return 0
+    try:
+        return int(_litellm().token_counter(model=model, text=text))
+    except Exception:  # noqa: BLE001 - any tokenizer trouble falls back to the estimate
+        return len(text) // 4
+
+
+def context_window(call: ModelCall) -> int:
+    """Input tokens the model accepts: the configured override, litellm's model info, or 8192."""
+    if call.context_window:
+        return call.context_window
+    try:
+        info = _litellm().get_model_info(call.model)
+        return int(info.get("max_input_tokens") or DEFAULT_CONTEXT_WINDOW)
+    except Exception:  # noqa: BLE001 - unmapped models
+        return DEFAULT_CONTEXT_WINDOW
