@@ -1,0 +1,152 @@
+"""Mark (never drop) the files agents must not review, with a short human reason.
+
+Reasons, in the order they are checked: an earlier reason is kept (the GitLab source marks
+collapsed/too-large files), ``ignored by config: <glob>``, ``binary file``, ``lock file``,
+``vendored``, ``generated file``, then files without hunks (``mode change only``,
+``renamed without changes``, ``empty file``, ``no changes``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from posixpath import basename
+
+from reviewer.models import FileDiff
+
+__all__ = ["LOCK_FILES", "glob_match", "mark_not_for_review", "skip_reason"]
+
+LOCK_FILES = frozenset({
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock",
+    "deno.lock", "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "Cargo.lock", "go.sum",
+    "go.work.sum", "Gemfile.lock", "composer.lock", "mix.lock", "pubspec.lock", "Podfile.lock",
+    "Package.resolved", "packages.lock.json", "flake.lock", "gradle.lockfile", ".terraform.lock.hcl",
+    "conan.lock", "Chart.lock", "cabal.project.freeze", "shard.lock",
+})
+_GENERATED_GLOBS = (
+    "*.min.js", "*.min.mjs", "*.min.css", "*.map", "*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py",
+    "*.pb.go", "*.pb.gw.go", "*.pb.cc", "*.pb.h", "*.g.dart", "*.freezed.dart", "*.designer.cs",
+)
+_VENDOR_DIRS = frozenset({"vendor", "third_party", "third-party", "node_modules", "bower_components"})
+_GENERATED_MARKER = re.compile(
+    r"^\s*(?:#|//|/\*|\*|--|<!--|;|%|'|rem\b|\"\"\"|''')(?:.*\W)?(?:@generated\b|DO NOT EDIT\b)",
+    re.IGNORECASE,
+)
+_MARKER_MAX_LINE = 25
+
+
+def mark_not_for_review(files: Iterable[FileDiff], ignore_globs: Sequence[str] = ()) -> list[FileDiff]:
+    """Copies of ``files`` (same order, none dropped) with ``skip_reason`` set where due."""
+    marked: list[FileDiff] = []
+    for file in files:
+        reason = skip_reason(file, ignore_globs)
+        marked.append(file if reason == file.skip_reason else file.model_copy(update={"skip_reason": reason}))
+    return marked
+
+
+def skip_reason(file: FileDiff, ignore_globs: Sequence[str] = ()) -> str | None:
+    """Why agents must not review ``file``, or None when they may."""
+    if file.skip_reason:
+        return file.skip_reason
+    paths = {file.new_path, file.old_path} - {""}
+    for glob in ignore_globs:
+        if any(glob_match(glob, path) for path in paths):
+            return f"ignored by config: {glob}"
+    if file.binary:
+        return "binary file"
+    path = file.path
+    name = basename(path)
+    if name in LOCK_FILES:
+        return "lock file"
+    if any(part in _VENDOR_DIRS for part in path.split("/")[:-1]):
+        return "vendored"
+    if any(glob_match(glob, name) for glob in _GENERATED_GLOBS) or _has_generated_marker(file):
+        return "generated file"
+    if not file.hunks:
+        return _no_hunks_reason(file)
+    return None
+
+
+def _has_generated_marker(file: FileDiff) -> bool:
+    """An ``@generated`` or ``DO NOT EDIT`` comment among the first added lines."""
+    for line in file.iter_lines():
+        if line.kind == "added" and line.new_line is not None and line.new_line <= _MARKER_MAX_LINE:
+            if _GENERATED_MARKER.search(line.content):
+                return True
+    return False
+
+
+def _no_hunks_reason(file: FileDiff) -> str:
+    """The reason for a file whose diff has no lines."""
+    if file.a_mode and file.b_mode and file.a_mode != file.b_mode and not (file.new_file or file.deleted_file):
+        return "mode change only"
+    if file.renamed_file:
+        return "renamed without changes"
+    if file.new_file or file.deleted_file:
+        return "empty file"
+    return "no changes"
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Match a repository path against a glob with ``**`` support.
+
+    ``*`` and ``?`` stay inside one folder, ``**`` crosses folders (``**/x`` also matches
+    ``x`` at the root, ``a/**`` everything under ``a``), ``[abc]``/``[!abc]`` are classes.
+    A pattern without ``/`` matches the file name or any folder name at any depth; a
+    pattern ending in ``/`` matches everything under that folder.
+    """
+    path = path.lstrip("/")
+    return _compile(pattern).match(path) is not None
+
+
+@lru_cache(maxsize=1024)
+def _compile(pattern: str) -> re.Pattern[str]:
+    """The regular expression for one glob."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    directory = pattern.endswith("/")
+    pattern = pattern.strip("/") if directory else pattern.lstrip("/")
+    body = _translate(pattern)
+    if "/" not in pattern:
+        body = f"(?:.*/)?{body}"
+    tail = "/.*" if directory else "(?:/.*)?" if "/" not in pattern else ""
+    return re.compile(f"{body}{tail}\\Z", re.DOTALL)
+
+
+def _translate(pattern: str) -> str:
+    """Glob → regular expression body (without anchors)."""
+    out: list[str] = []
+    i, size = 0, len(pattern)
+    while i < size:
+        char = pattern[i]
+        if pattern.startswith("**", i):
+            before_ok = i == 0 or pattern[i - 1] == "/"
+            after = pattern[i + 2:i + 3]
+            if before_ok and after == "/":
+                out.append("(?:.*/)?")
+                i += 3
+                continue
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] in ("!", "^") else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                inner = pattern[i + 1:end]
+                negate = inner[:1] in ("!", "^")
+                inner = inner[1:] if negate else inner
+                out.append(f"[{'^' if negate else ''}{inner.replace(chr(92), chr(92) * 2)}]")
+                i = end + 1
+                continue
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)

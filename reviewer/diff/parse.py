@@ -1,0 +1,446 @@
+"""Unified diff text → ``FileDiff`` / ``Hunk`` / ``DiffLine`` with GitLab's exact numbering.
+
+Two inputs are accepted: full ``git diff`` output (``parse_git_diff``) and GitLab's
+header-less per-file ``diff`` strings from the ``/diffs`` API (``parse_gitlab_diff``).
+
+Hunk bodies are read by their ``@@`` counts, not by guessing from line prefixes, so a
+removed line whose text starts with ``-- a/`` or an added ``++ b`` line cannot be mistaken
+for a file header. Lines are split on ``\\n`` only (never on form feeds or Unicode
+separators) and a trailing ``\\r`` is removed from the content, so CRLF files keep their
+text exactly.
+
+``unidiff`` is not used for parsing: it splits ``diff --git`` headers with spaces in the
+path wrongly and cannot read header-less hunks. The test suite uses it as an independent
+oracle for line numbers on the shapes it does handle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reviewer.errors import DiffError
+from reviewer.models import DiffLine, FileDiff, Hunk
+
+__all__ = ["parse_git_diff", "parse_gitlab_diff", "unquote_git_path"]
+
+_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(?: ?)(.*)$")
+_DEV_NULL = "/dev/null"
+_GIT_HEADER = "diff --git "
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_PLAIN_PREFIX = re.compile(r"^[ab]/")
+
+
+def parse_git_diff(text: str) -> list[FileDiff]:
+    """Parse full ``git diff`` output (any number of files) into ``FileDiff`` values.
+
+    Accepts git's extended headers (renames, copies, modes, new/deleted files, binary
+    markers and ``GIT binary patch`` blocks) and, as a fallback, plain ``---``/``+++``
+    unified diffs. Text that is not part of a file (a commit message, a signature) is
+    ignored. An empty string gives an empty list.
+    """
+    lines = _split_lines(text)
+    files: list[FileDiff] = []
+    i = 0
+    while i < len(lines):
+        line = _bare(lines[i])
+        if line.startswith(_GIT_HEADER):
+            file, i = _read_git_file(lines, i)
+            files.append(file)
+        elif line.startswith("--- ") and i + 1 < len(lines) and _bare(lines[i + 1]).startswith("+++ "):
+            file, i = _read_plain_file(lines, i)
+            files.append(file)
+        else:
+            i += 1
+    return files
+
+
+def parse_gitlab_diff(
+    diff: str,
+    *,
+    old_path: str,
+    new_path: str,
+    new_file: bool = False,
+    deleted_file: bool = False,
+    renamed_file: bool = False,
+    a_mode: str | None = None,
+    b_mode: str | None = None,
+) -> FileDiff:
+    """Parse one GitLab ``/diffs`` item's ``diff`` string (hunks only) into a ``FileDiff``.
+
+    The metadata comes from the API item's fields. ``---``/``+++`` lines (``unidiff=true``)
+    are skipped; ``Binary files … differ`` and ``GIT binary patch`` mark the file binary.
+    An empty string (a collapsed or too-large file) gives a file without hunks.
+    """
+    lines = _split_lines(diff)
+    hunks: list[Hunk] = []
+    binary = False
+    i = 0
+    while i < len(lines):
+        line = _bare(lines[i])
+        if _HUNK_RE.match(line):
+            hunk, i = _read_hunk(lines, i, overflow=True)
+            hunks.append(hunk)
+            continue
+        if line.startswith("Binary files ") or line == "GIT binary patch":
+            binary = True
+            break
+        i += 1
+    old_path = old_path or new_path
+    new_path = new_path or old_path
+    if new_file:
+        old_path = new_path
+    if deleted_file:
+        new_path = old_path
+    return FileDiff(
+        old_path=old_path,
+        new_path=new_path,
+        new_file=new_file,
+        deleted_file=deleted_file,
+        renamed_file=renamed_file,
+        binary=binary,
+        a_mode=a_mode,
+        b_mode=b_mode,
+        hunks=hunks,
+        diff_text=diff,
+    )
+
+
+def unquote_git_path(text: str) -> str:
+    """Undo git's C-style quoting (``"a/caf\\303\\251.txt"`` → ``a/café.txt``).
+
+    Unquoted text is returned unchanged. Octal escapes are bytes of the UTF-8 path;
+    bytes that are not valid UTF-8 become U+FFFD.
+    """
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        return text
+    value, end = _read_quoted(text, 0)
+    if end != len(text):
+        return text
+    return value
+
+
+# --- lines ---------------------------------------------------------------------------
+
+
+def _split_lines(text: str) -> list[str]:
+    """Split on ``\\n`` only, keeping the terminators (so the raw text can be rebuilt)."""
+    if not text:
+        return []
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _bare(raw: str) -> str:
+    """The line without its terminator (``\\n`` and an optional ``\\r`` before it)."""
+    if raw.endswith("\n"):
+        raw = raw[:-1]
+    if raw.endswith("\r"):
+        raw = raw[:-1]
+    return raw
+
+
+# --- hunks ---------------------------------------------------------------------------
+
+
+def _read_hunk(lines: list[str], i: int, *, overflow: bool) -> tuple[Hunk, int]:
+    """Read the hunk whose ``@@`` header is ``lines[i]``; return it and the next index.
+
+    The body ends when both counts are used up (git diffs) or, with ``overflow``, at the
+    first line that cannot be a body line (GitLab strings, read the way GitLab does).
+    ``\\ No newline at end of file`` lines are kept in the raw text but are not lines.
+    """
+    match = _HUNK_RE.match(_bare(lines[i]))
+    if match is None:  # pragma: no cover - callers check first
+        raise DiffError(f"not a hunk header: {lines[i]!r}")
+    old_start, new_start = int(match[1]), int(match[3])
+    old_count = 1 if match[2] is None else int(match[2])
+    new_count = 1 if match[4] is None else int(match[4])
+    old_left, new_left = old_count, new_count
+    old_pos, new_pos = old_start, new_start
+    body: list[DiffLine] = []
+    i += 1
+    while i < len(lines):
+        line = _bare(lines[i])
+        if line.startswith("\\"):
+            i += 1
+            continue
+        exhausted = old_left <= 0 and new_left <= 0
+        if exhausted and (not overflow or line == ""):
+            break
+        tag = line[:1]
+        if tag == "+":
+            body.append(DiffLine(kind="added", content=line[1:], old_line=None, new_line=new_pos,
+                                 old_pos=old_pos, new_pos=new_pos))
+            new_pos += 1
+            new_left -= 1
+        elif tag == "-":
+            body.append(DiffLine(kind="removed", content=line[1:], old_line=old_pos, new_line=None,
+                                 old_pos=old_pos, new_pos=new_pos))
+            old_pos += 1
+            old_left -= 1
+        elif tag == " " or line == "":
+            # An empty line is a context line written by diff.suppressBlankEmpty.
+            body.append(DiffLine(kind="context", content=line[1:], old_line=old_pos, new_line=new_pos,
+                                 old_pos=old_pos, new_pos=new_pos))
+            old_pos += 1
+            new_pos += 1
+            old_left -= 1
+            new_left -= 1
+        else:
+            break
+        i += 1
+    hunk = Hunk(old_start=old_start, old_count=old_count, new_start=new_start, new_count=new_count,
+                section=match[5], lines=body)
+    return hunk, i
+
+
+def _read_hunks(lines: list[str], i: int) -> tuple[list[Hunk], int, int]:
+    """Read consecutive hunks from ``lines[i]``; return them, the start and the end index."""
+    hunks: list[Hunk] = []
+    start = i
+    while i < len(lines) and _HUNK_RE.match(_bare(lines[i])):
+        hunk, i = _read_hunk(lines, i, overflow=False)
+        hunks.append(hunk)
+    return hunks, start, i
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    """What a file's extended header lines said."""
+
+    old_path: str | None = None
+    new_path: str | None = None
+    minus_path: str | None = None
+    plus_path: str | None = None
+    new_file: bool = False
+    deleted_file: bool = False
+    renamed_file: bool = False
+    copied_file: bool = False
+    binary: bool = False
+    a_mode: str | None = None
+    b_mode: str | None = None
+    index_mode: str | None = None
+    extra: list[str] = field(default_factory=list)
+
+
+def _read_git_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
+    """Read one ``diff --git`` block starting at ``lines[i]``."""
+    header_paths = _split_git_header(_bare(lines[i])[len(_GIT_HEADER):])
+    head = _Header()
+    i += 1
+    while i < len(lines):
+        line = _bare(lines[i])
+        if line.startswith(_GIT_HEADER) or _HUNK_RE.match(line):
+            break
+        i += 1
+        if line.startswith("GIT binary patch"):
+            head.binary = True
+            while i < len(lines) and not _bare(lines[i]).startswith(_GIT_HEADER):
+                i += 1
+            break
+        if _apply_header_line(head, line):
+            if line.startswith("+++ "):
+                break
+            continue
+        if line.startswith("Binary files ") and line.endswith(" differ"):
+            head.binary = True
+            break
+    hunks, start, end = _read_hunks(lines, i)
+    old_path, new_path = _resolve_paths(head, header_paths)
+    return _make_file(head, old_path, new_path, hunks, "".join(lines[start:end])), end
+
+
+def _read_plain_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
+    """Read a ``---``/``+++`` unified diff without a ``diff --git`` line."""
+    head = _Header()
+    _apply_header_line(head, _bare(lines[i]))
+    _apply_header_line(head, _bare(lines[i + 1]))
+    minus, plus = head.minus_path, head.plus_path
+    if minus == _DEV_NULL:
+        head.new_file = True
+    if plus == _DEV_NULL:
+        head.deleted_file = True
+    old_path = _PLAIN_PREFIX.sub("", minus) if minus and minus != _DEV_NULL else None
+    new_path = _PLAIN_PREFIX.sub("", plus) if plus and plus != _DEV_NULL else None
+    if old_path and new_path and old_path != new_path:
+        head.renamed_file = True
+    hunks, start, end = _read_hunks(lines, i + 2)
+    old_path = old_path or new_path or ""
+    new_path = new_path or old_path
+    return _make_file(head, old_path, new_path, hunks, "".join(lines[start:end])), end
+
+
+def _apply_header_line(head: _Header, line: str) -> bool:
+    """Record one extended header line; False when the line is not one."""
+    key, _, value = line.partition(" ")
+    if line.startswith("old mode "):
+        head.a_mode = line[len("old mode "):]
+    elif line.startswith("new mode "):
+        head.b_mode = line[len("new mode "):]
+    elif line.startswith("new file mode "):
+        head.new_file = True
+        head.a_mode, head.b_mode = "0", line[len("new file mode "):]
+    elif line.startswith("deleted file mode "):
+        head.deleted_file = True
+        head.a_mode, head.b_mode = line[len("deleted file mode "):], "0"
+    elif line.startswith("rename from "):
+        head.renamed_file = True
+        head.old_path = unquote_git_path(line[len("rename from "):])
+    elif line.startswith("rename to "):
+        head.renamed_file = True
+        head.new_path = unquote_git_path(line[len("rename to "):])
+    elif line.startswith("copy from "):
+        head.copied_file = True
+        head.old_path = unquote_git_path(line[len("copy from "):])
+    elif line.startswith("copy to "):
+        head.copied_file = True
+        head.new_path = unquote_git_path(line[len("copy to "):])
+    elif line.startswith(("similarity index ", "dissimilarity index ")):
+        pass
+    elif key == "index" and ".." in value:
+        parts = value.split(" ")
+        if len(parts) > 1:
+            head.index_mode = parts[1]
+    elif line.startswith("--- "):
+        head.minus_path = _header_file_path(line[4:])
+    elif line.startswith("+++ "):
+        head.plus_path = _header_file_path(line[4:])
+    else:
+        return False
+    return True
+
+
+def _header_file_path(value: str) -> str:
+    """The path on a ``---``/``+++`` line: unquoted, without a trailing tab or timestamp."""
+    if value.startswith('"'):
+        path, end = _read_quoted(value, 0)
+        if end:
+            return path
+    return value.split("\t", 1)[0]
+
+
+def _resolve_paths(head: _Header, header_paths: tuple[str, str] | None) -> tuple[str, str]:
+    """Old and new path of a git file block, GitLab style (never ``/dev/null``)."""
+    old_path, new_path = head.old_path, head.new_path
+    if old_path is None or new_path is None:
+        if header_paths is not None:
+            old_path, new_path = old_path or header_paths[0], new_path or header_paths[1]
+        else:
+            minus = head.minus_path if head.minus_path != _DEV_NULL else None
+            plus = head.plus_path if head.plus_path != _DEV_NULL else None
+            old_path = old_path or (_PLAIN_PREFIX.sub("", minus) if minus else None)
+            new_path = new_path or (_PLAIN_PREFIX.sub("", plus) if plus else None)
+    if not old_path and not new_path:
+        raise DiffError("a 'diff --git' block names no file")
+    old_path = old_path or new_path or ""
+    new_path = new_path or old_path
+    if head.new_file:
+        old_path = new_path
+    if head.deleted_file:
+        new_path = old_path
+    return old_path, new_path
+
+
+def _make_file(head: _Header, old_path: str, new_path: str, hunks: list[Hunk], text: str) -> FileDiff:
+    """Build the ``FileDiff`` from the parsed header and hunks."""
+    a_mode = head.a_mode or head.index_mode
+    b_mode = head.b_mode or head.index_mode
+    if head.a_mode and not head.b_mode and not head.index_mode:
+        b_mode = head.a_mode
+    return FileDiff(
+        old_path=old_path,
+        new_path=new_path,
+        new_file=head.new_file,
+        deleted_file=head.deleted_file,
+        renamed_file=head.renamed_file and old_path != new_path,
+        binary=head.binary,
+        a_mode=a_mode,
+        b_mode=b_mode,
+        hunks=hunks,
+        diff_text=text,
+    )
+
+
+# --- the "diff --git a/x b/x" line -----------------------------------------------------
+
+
+def _split_git_header(rest: str) -> tuple[str, str] | None:
+    """Old and new path from ``a/<old> b/<new>`` (quoted or not, any prefixes).
+
+    Without quotes a path with spaces is ambiguous; the split is the one where both sides
+    name the same file after their prefix, which is always true when git did not detect
+    a rename (and renames carry ``rename from``/``rename to`` lines anyway).
+    """
+    if rest.startswith('"'):
+        first, end = _read_quoted(rest, 0)
+        if not end or rest[end:end + 1] != " ":
+            return None
+        tail = rest[end + 1:]
+        second = unquote_git_path(tail) if tail.startswith('"') else tail
+        return _strip_pair(first, second)
+    if rest.endswith('"'):
+        start = rest.rfind(' "')
+        if start > 0:
+            return _strip_pair(rest[:start], unquote_git_path(rest[start + 1:]))
+    spaces = [pos for pos, char in enumerate(rest) if char == " "]
+    for pos in spaces:
+        pair = _same_file(rest[:pos], rest[pos + 1:])
+        if pair is not None:
+            return pair
+    for pos in spaces:  # a rename without rename lines: trust the usual prefixes
+        if rest.startswith("a/") and rest[pos + 1:].startswith("b/"):
+            return rest[2:pos], rest[pos + 3:]
+    return None
+
+
+def _same_file(old: str, new: str) -> tuple[str, str] | None:
+    """Both sides without their prefixes when they name the same file, else None."""
+    if old == new:
+        return old, new
+    old_slash, new_slash = old.find("/"), new.find("/")
+    if old_slash > 0 and new_slash > 0 and old[old_slash + 1:] == new[new_slash + 1:] != "":
+        return old[old_slash + 1:], new[new_slash + 1:]
+    return None
+
+
+def _strip_pair(old: str, new: str) -> tuple[str, str]:
+    """Remove the source/destination prefixes from a pair of unquoted header paths."""
+    same = _same_file(old, new)
+    if same is not None:
+        return same
+    return _PLAIN_PREFIX.sub("", old), _PLAIN_PREFIX.sub("", new)
+
+
+def _read_quoted(text: str, start: int) -> tuple[str, int]:
+    """Decode the C-quoted string starting at ``text[start]``; return it and the end index.
+
+    The end index is 0 when the quoting is not closed.
+    """
+    out = bytearray()
+    i = start + 1
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            return out.decode("utf-8", errors="replace"), i + 1
+        if char == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt in "01234567" and re.match(r"[0-7]{3}", text[i + 1:i + 4]):
+                out.append(int(text[i + 1:i + 4], 8) & 0xFF)
+                i += 4
+                continue
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+            else:
+                out.extend(nxt.encode("utf-8"))
+            i += 2
+            continue
+        out.extend(char.encode("utf-8"))
+        i += 1
+    return text[start:], 0
