@@ -1,0 +1,80 @@
+"""The JSON shape an agent's model must return, and its conversion into ``Finding`` values.
+
+The schema is OpenAI-strict friendly: every field is required, optional values are nullable,
+and strings and lists carry size limits so a runaway reply is rejected, not stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reviewer.models import Finding, Severity
+
+if TYPE_CHECKING:
+    from reviewer.agents import AgentSpec
+
+MAX_REPORT_FINDINGS = 20
+
+
+class ModelFinding(BaseModel):
+    """One problem the model found, anchored to new-file lines of the diff it was shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(max_length=500, description="File path exactly as in the diff header")
+    line: int = Field(description="First new-file line number (the number printed before the diff line)")
+    end_line: int | None = Field(description="Last line of a multi-line finding, else null")
+    severity: Severity = Field(description="critical, important, suggestion or note")
+    rule_id: str | None = Field(max_length=20, description="A Codex rule ID from the given list, else null")
+    title: str = Field(max_length=200, description="The problem in one line")
+    body: str = Field(max_length=2000, description="Why it matters and how to fix it")
+    suggestion: str | None = Field(
+        max_length=2000, description="Replacement code for lines line..end_line, else null"
+    )
+
+
+class AgentReport(BaseModel):
+    """An agent's whole answer for one chunk: possibly no findings at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[ModelFinding] = Field(max_length=MAX_REPORT_FINDINGS)
+
+
+def to_findings(report: AgentReport, spec: AgentSpec) -> list[Finding]:
+    """Turn a validated report into findings of ``spec``'s category, most severe first, capped.
+
+    Values are normalised (blank strings to None, reversed ranges ordered, rule IDs upper-cased);
+    whether a path, line or rule really exists is the judge's job.
+    """
+    ranked = sorted(report.findings, key=lambda f: -f.severity.rank)[: spec.limits.max_findings]
+    findings = []
+    for item in ranked:
+        title = item.title.strip()
+        if not title:
+            continue
+        line: int | None = item.line
+        end_line = item.end_line
+        if line < 1:
+            line = end_line = None  # no usable line: the finding is about the file
+        elif end_line is not None and end_line < line:
+            line, end_line = end_line, line
+        if end_line == line:
+            end_line = None
+        findings.append(
+            Finding(
+                path=item.path.strip().removeprefix("./"),
+                line=line,
+                end_line=end_line,
+                severity=item.severity,
+                category=spec.category,
+                rule_id=(item.rule_id or "").strip().upper() or None,
+                title=title,
+                body=item.body.strip(),
+                suggestion=item.suggestion if item.suggestion and item.suggestion.strip() else None,
+                agent=spec.name,
+            )
+        )
+    return findings
