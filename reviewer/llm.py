@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ def _litellm() -> Any:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
+    logging.getLogger("LiteLLM").setLevel(logging.ERROR)  # our own logs report failures, once
     litellm.suppress_debug_info = True
     litellm.disable_hf_tokenizer_download = True
     litellm.telemetry = False

@@ -30,3 +30,16 @@ def scripted_model():
 
     with ScriptedModel() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def local_model():
+    """The real local model server (xllamacpp + SmolLM2); skips when either is not installed."""
+    from tests.support.local_model import LocalModel, LocalModelUnavailable, gguf_path
+
+    try:
+        gguf_path()
+    except LocalModelUnavailable as exc:
+        pytest.skip(f"local model unavailable: {exc}")
+    with LocalModel() as server:
+        yield server

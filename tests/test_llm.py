@@ -188,6 +188,26 @@ def test_default_prompt_tokens_follow_message_size(scripted_model):
     assert (small.prompt_tokens, large.prompt_tokens) == (100, 1000)
 
 
+def test_concurrent_calls_get_their_routed_replies(scripted_model):
+    names = ["security", "quality", "docs", "performance"]
+    for name in names:
+        title = f"from {name}"
+        scripted_model.route(f"agent={name}", slow_reply(0.3, json_reply(
+            {"findings": [{"path": "a.py", "line": 1, "severity": "note", "title": title}]})))
+    call = make_call(scripted_model)
+
+    async def main():
+        return await asyncio.gather(*[
+            complete_json(call, [{"role": "user", "content": f"agent={n}"}], Findings, name="findings")
+            for n in names
+        ])
+
+    started = time.monotonic()
+    results = asyncio.run(main())
+    assert time.monotonic() - started < 1.0  # concurrent, not 4 x 0.3 s in a row
+    assert [r.findings[0].title for r, _ in results] == [f"from {n}" for n in names]
+
+
 def test_call_usage_adds():
     a = CallUsage("m1", 10, 2, 0.5, 1.0, 1)
     b = CallUsage("m2", 5, 1, 0.25, 2.0, 2)
@@ -253,3 +273,22 @@ def test_count_tokens_is_fast_on_a_large_diff():
     assert len(text) // 8 < tokens < len(text)
     assert count_tokens("anthropic/claude-sonnet-4-5", "") == 0
     assert count_tokens("gpt-4o-mini", "hello world") == 2
+
+
+# The scripted server's own surface (tests/support/scripted_model.py), used by every model test.
+
+def test_scripted_server_health_models_and_fall_through(scripted_model):
+    import json
+    import urllib.request
+
+    root = scripted_model.base_url.removesuffix("/v1")
+    assert json.load(urllib.request.urlopen(root + "/health")) == {"status": "ok"}
+    assert json.load(urllib.request.urlopen(scripted_model.base_url + "/models"))["data"][0]["id"] == "scripted"
+    scripted_model.route("special", json_reply({"findings": []}, prompt_tokens=7))
+    scripted_model.script(json_reply({"findings": []}, prompt_tokens=8))
+    scripted_model.default(json_reply({"findings": []}, prompt_tokens=9))
+    call = make_call(scripted_model)
+    special = [{"role": "user", "content": "a special request"}]
+    used = [run(call, messages=special)[1].prompt_tokens for _ in range(3)]
+    assert used == [7, 8, 9]  # route, then the global queue, then the default
+    assert scripted_model.calls == 3
