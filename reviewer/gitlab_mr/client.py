@@ -1,0 +1,343 @@
+"""The one place the reviewer talks to GitLab: python-gitlab under tenacity retries.
+
+Retries live here and only here: python-gitlab's own retry loop is switched off on every call
+(``obey_rate_limit=False, max_retries=0``, no transient retries), so a 429 is waited out once, by
+its ``Retry-After`` (integer seconds, capped), and 5xx and connection errors get a few attempts
+with exponential backoff. Other 4xx are never retried. Every failure leaves this module as a
+:class:`reviewer.errors.GitLabError` (or :class:`GitLabAuthError`) with a one-line message;
+token values never appear in messages or logs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import gitlab
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from reviewer.errors import GitLabAuthError, GitLabError
+from reviewer.log import get_logger
+
+log = get_logger("gitlab")
+T = TypeVar("T")
+TokenKind = Literal["private", "job"]
+
+TOKEN_VAR = "REVIEWER_GITLAB_TOKEN"
+JOB_TOKEN_VAR = "CI_JOB_TOKEN"
+MSG_UNAUTHORIZED = f"GitLab rejected the token in {TOKEN_VAR} (401): check it is valid and not expired"
+MSG_JOB_UNAUTHORIZED = f"GitLab rejected {JOB_TOKEN_VAR} (401): the job token is only valid while its job runs"
+MSG_SCOPE_WRITE = f"{TOKEN_VAR} needs the 'api' scope to post comments (it has read-only access)"
+MSG_SCOPE_READ = f"{TOKEN_VAR} needs the 'read_api' or 'api' scope to read the merge request"
+MSG_JOB_WRITE = (
+    f"{JOB_TOKEN_VAR} cannot post comments: set a masked CI/CD variable {TOKEN_VAR} holding a "
+    "project access token with the api scope and the Developer role"
+)
+MSG_JOB_READ = (
+    f"{JOB_TOKEN_VAR} cannot read the merge request's diffs and discussions: set a masked CI/CD "
+    f"variable {TOKEN_VAR} holding a project access token with the api scope and the Developer role"
+)
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504, *range(520, 531)})
+_NO_LIB_RETRY = {"obey_rate_limit": False, "max_retries": 0, "retry_transient_errors": False}
+
+
+class GitLabBadRequest(GitLabError):
+    """GitLab answered 400; ``message`` is its reason (e.g. naming ``line_code``)."""
+
+    def __init__(self, text: str, message: str) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts per call, backoff base and cap (seconds)."""
+
+    attempts: int = 4
+    backoff_base: float = 0.5
+    max_wait: float = 60.0
+
+
+def encode_id(value: str | int) -> str:
+    """A project id or path (or a file path) as GitLab wants it in a URL."""
+    return quote(str(value), safe="")
+
+
+class GitLabClient:
+    """Every GitLab REST call the reviewer makes, retried and error-translated."""
+
+    def __init__(self, gl: gitlab.Gitlab, *, token_kind: TokenKind = "private",
+                 policy: RetryPolicy | None = None, sleep: Callable[[float], None] | None = None) -> None:
+        self.gl = gl
+        self.token_kind = token_kind
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._local = threading.local()
+        gl.session.hooks.setdefault("response", []).append(self._remember_response)
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def connect(cls, url: str, token: str | None = None, job_token: str | None = None, *,
+                policy: RetryPolicy | None = None, timeout: float = 30.0) -> GitLabClient:
+        """A client for ``url`` (the server root, e.g. ``https://gitlab.com``)."""
+        url = url.rstrip("/")
+        if url.endswith("/api/v4"):
+            url = url[: -len("/api/v4")]
+        if token:
+            gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, retry_transient_errors=False)
+            kind: TokenKind = "private"
+        elif job_token:
+            gl = gitlab.Gitlab(url, job_token=job_token, timeout=timeout, retry_transient_errors=False)
+            kind = "job"
+        else:
+            raise GitLabAuthError(f"no GitLab token: set {TOKEN_VAR} (a project access token with the api scope)")
+        return cls(gl, token_kind=kind, policy=policy)
+
+    @property
+    def token_name(self) -> str:
+        """The variable the token came from, for messages."""
+        return JOB_TOKEN_VAR if self.token_kind == "job" else TOKEN_VAR
+
+    # ----------------------------------------------------------------- reads
+    def get_mr(self, project: str | int, iid: int) -> dict[str, Any]:
+        """``GET /projects/:id/merge_requests/:iid`` (the single-MR entity, with ``diff_refs``)."""
+        return self._get(f"/projects/{encode_id(project)}/merge_requests/{iid}", project=project)
+
+    def list_mr_diffs(self, project: str | int, iid: int) -> list[dict[str, Any]]:
+        """Every page of ``GET …/merge_requests/:iid/diffs``."""
+        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/diffs", project=project)
+
+    def list_versions(self, project: str | int, iid: int) -> list[dict[str, Any]]:
+        """``GET …/versions``, newest first."""
+        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/versions", project=project)
+
+    def get_version(self, project: str | int, iid: int, version_id: int) -> dict[str, Any]:
+        """``GET …/versions/:id`` with ``diffs[]`` built without limits."""
+        return self._get(f"/projects/{encode_id(project)}/merge_requests/{iid}/versions/{version_id}",
+                         project=project)
+
+    def list_mr_commits(self, project: str | int, iid: int) -> list[dict[str, Any]]:
+        """``GET …/merge_requests/:iid/commits``: the commits now in the MR."""
+        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/commits", project=project)
+
+    def list_discussions(self, project: str | int, iid: int) -> list[dict[str, Any]]:
+        """Every discussion of the MR (threads and individual notes), oldest first."""
+        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions", project=project)
+
+    def list_notes(self, project: str | int, iid: int) -> list[dict[str, Any]]:
+        """Every note of the MR (the only MR read a job token may do besides the MR itself)."""
+        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/notes", project=project,
+                          query={"sort": "asc", "order_by": "created_at"})
+
+    def raw_file(self, project: str | int, path: str, ref: str) -> str | None:
+        """A file's text at ``ref``, or None when it does not exist there."""
+        url = f"/projects/{encode_id(project)}/repository/files/{encode_id(path)}/raw"
+
+        def call() -> str | None:
+            try:
+                response = self.gl.http_get(url, query_data={"ref": ref}, raw=True, **_NO_LIB_RETRY)
+            except gitlab.GitlabHttpError as exc:
+                if exc.response_code == 404:
+                    return None
+                raise
+            content = response.content if hasattr(response, "content") else response
+            return content.decode("utf-8", errors="replace")
+
+        return self._call("GET", url, call, project=project)
+
+    def list_note_awards(self, project: str | int, iid: int, note_id: int) -> list[dict[str, Any]]:
+        """Award emoji on one note (``GET …/notes/:id/award_emoji``)."""
+        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/notes/{note_id}/award_emoji",
+                          project=project)
+
+    def current_user(self) -> dict[str, Any] | None:
+        """``GET /user`` (the bot behind the token), or None when the token may not read it."""
+        try:
+            return self._get("/user", project=None)
+        except GitLabError:
+            return None
+
+    # ----------------------------------------------------------------- writes
+    def create_discussion(self, project: str | int, iid: int, body: str, position: dict[str, Any] | None = None,
+                          *, landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        """``POST …/discussions``: a resolvable thread (a DiffNote thread with ``position``).
+
+        ``landed`` is asked before each retry whether the failed attempt was applied after all
+        (a lost response), so a retry never posts the thread twice.
+        """
+        data: dict[str, Any] = {"body": body}
+        if position is not None:
+            data["position"] = position
+        url = f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions"
+        return self._write("POST", url, data, project=project, landed=landed)
+
+    def reply(self, project: str | int, iid: int, discussion_id: str, body: str, *,
+              landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        """``POST …/discussions/:did/notes``: a reply in a thread."""
+        url = f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions/{discussion_id}/notes"
+        return self._write("POST", url, {"body": body}, project=project, landed=landed)
+
+    def resolve(self, project: str | int, iid: int, discussion_id: str, resolved: bool = True) -> dict[str, Any]:
+        """``PUT …/discussions/:did?resolved=``: resolve or reopen a thread (idempotent)."""
+        url = f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions/{discussion_id}"
+        return self._write("PUT", url, None, project=project, query={"resolved": str(resolved).lower()})
+
+    def create_note(self, project: str | int, iid: int, body: str, *,
+                    landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        """``POST …/notes``: a plain, non-resolvable note (the summary)."""
+        url = f"/projects/{encode_id(project)}/merge_requests/{iid}/notes"
+        return self._write("POST", url, {"body": body}, project=project, landed=landed)
+
+    def update_note(self, project: str | int, iid: int, note_id: int, body: str) -> dict[str, Any]:
+        """``PUT …/notes/:id``: edit a note in place (idempotent)."""
+        url = f"/projects/{encode_id(project)}/merge_requests/{iid}/notes/{note_id}"
+        return self._write("PUT", url, {"body": body}, project=project)
+
+    # ----------------------------------------------------------------- machinery
+    def _get(self, url: str, *, project: str | int | None) -> dict[str, Any]:
+        return self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
+
+    def _list(self, url: str, *, project: str | int | None, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        def call() -> list[dict[str, Any]]:
+            pages = self.gl.http_list(url, query_data=query or {}, iterator=True, per_page=100, **_NO_LIB_RETRY)
+            return list(pages)
+
+        return self._call("GET", url, call, project=project)
+
+    def _write(self, verb: str, url: str, data: dict[str, Any] | None, *, project: str | int,
+               query: dict[str, Any] | None = None,
+               landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        if self.token_kind == "job":
+            raise GitLabAuthError(MSG_JOB_WRITE)
+        send = self.gl.http_post if verb == "POST" else self.gl.http_put
+
+        def call() -> dict[str, Any]:
+            result = send(url, query_data=query or {}, post_data=data, **_NO_LIB_RETRY)
+            return result if isinstance(result, dict) else {}
+
+        return self._call(verb, url, call, project=project, landed=landed, write=True)
+
+    def _call(self, verb: str, url: str, fn: Callable[[], T], *, project: str | int | None,
+              landed: Callable[[], Any] | None = None, write: bool = False) -> T:
+        failed = False
+
+        def attempt() -> T:
+            nonlocal failed
+            if failed and landed is not None:
+                found = landed()
+                if found is not None:
+                    log.info("gitlab_write_already_applied", verb=verb, path=url)
+                    return found
+            self._local.retry_after = None
+            try:
+                return fn()
+            except Exception as exc:
+                if _is_transient(exc):
+                    failed = True
+                raise
+
+        retrying = Retrying(
+            stop=stop_after_attempt(max(1, self.policy.attempts)),
+            wait=self._wait,
+            retry=retry_if_exception(_is_transient),
+            reraise=True,
+            before_sleep=lambda state: log.warning(
+                "gitlab_retry", verb=verb, path=url, attempt=state.attempt_number,
+                error=_short(state.outcome.exception()) if state.outcome else None,
+            ),
+            sleep=self._sleep or _default_sleep,
+        )
+        try:
+            return retrying(attempt)
+        except GitLabError:
+            raise
+        except gitlab.GitlabError as exc:
+            raise self._translate(exc, verb, url, project=project, write=write) from None
+        except requests.RequestException as exc:
+            raise GitLabError(
+                f"could not reach GitLab at {self.gl.url} ({type(exc).__name__}) on {verb} {_api_path(url)} "
+                f"after {self.policy.attempts} attempts"
+            ) from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(self._local, "retry_after", None)
+        if isinstance(exc, gitlab.GitlabHttpError) and exc.response_code == 429 and retry_after is not None:
+            return float(min(retry_after, self.policy.max_wait))
+        return min(self.policy.backoff_base * 2 ** (state.attempt_number - 1), self.policy.max_wait)
+
+    def _remember_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """requests hook: keep the integer ``Retry-After`` of a 429 for :meth:`_wait`."""
+        if response.status_code == 429:
+            value = response.headers.get("Retry-After", "")
+            self._local.retry_after = int(value) if value.strip().isdigit() else None
+
+    def _translate(self, exc: gitlab.GitlabError, verb: str, url: str, *, project: str | int | None,
+                   write: bool) -> GitLabError:
+        code = getattr(exc, "response_code", None)
+        body = _json_body(exc)
+        reason = _reason(exc, body)
+        where = f"{verb} {_api_path(url)}"
+        if code == 401 or isinstance(exc, gitlab.GitlabAuthenticationError):
+            return GitLabAuthError(MSG_JOB_UNAUTHORIZED if self.token_kind == "job" else MSG_UNAUTHORIZED)
+        if code == 403:
+            if self.token_kind == "job":
+                return GitLabAuthError(MSG_JOB_WRITE if write else MSG_JOB_READ)
+            if body.get("error") == "insufficient_scope":
+                return GitLabAuthError(MSG_SCOPE_WRITE if write else MSG_SCOPE_READ)
+            return GitLabAuthError(f"{TOKEN_VAR} needs at least the Developer role on {project or 'the project'}")
+        if code == 404:
+            return GitLabError(
+                f"GitLab answered 404 ({reason}) on {where}: check the project and MR IID, and that "
+                f"{self.token_name} can see project {project}"
+            )
+        if code == 400:
+            return GitLabBadRequest(f"GitLab refused {where} (400): {reason}", reason)
+        if code in TRANSIENT_STATUSES:
+            return GitLabError(f"GitLab kept failing ({code}) on {where} after {self.policy.attempts} attempts")
+        return GitLabError(f"GitLab answered {code} on {where}: {reason}")
+
+
+def _default_sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, gitlab.GitlabHttpError):
+        return exc.response_code in TRANSIENT_STATUSES
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))
+
+
+def _json_body(exc: gitlab.GitlabError) -> dict[str, Any]:
+    raw = getattr(exc, "response_body", None)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _reason(exc: gitlab.GitlabError, body: dict[str, Any]) -> str:
+    message = body.get("message", body.get("error", getattr(exc, "error_message", "")))
+    text = message if isinstance(message, str) else json.dumps(message)
+    return " ".join(str(text).split())[:300]
+
+
+def _short(exc: BaseException | None) -> str:
+    if exc is None:
+        return ""
+    code = getattr(exc, "response_code", None)
+    return f"{type(exc).__name__}({code})" if code else type(exc).__name__
+
+
+def _api_path(url: str) -> str:
+    return url if url.startswith("/") else "/" + url.split("/api/v4/", 1)[-1]

@@ -1,0 +1,179 @@
+"""Hidden HTML-comment markers that let the reviewer recognise its own comments.
+
+A marker is ``<!-- reviewer:<kind> <payload> -->`` where the payload is base64url-encoded JSON
+(no ``--`` and no ``>`` can appear in it). Plain JSON payloads without ``--`` are accepted when
+decoding, so a hand-edited marker still reads. Kinds:
+
+- ``finding``: one per inline thread, in its first note (:class:`FindingMarker`).
+- ``summary``: in the summary note (:class:`SummaryMarker`): the reviewed head and what each
+  file looked like, so a later run can review incrementally.
+- ``reply``: in the reviewer's own replies (e.g. "Fixed in abc1234."), so a rerun does not
+  acknowledge twice.
+
+The reviewer always appends its marker *after* sanitised model text, so the last marker of a
+body is the trusted one (:func:`last_marker`); model text is stripped of marker look-alikes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewer import __version__
+
+MarkerKind = Literal["finding", "summary", "reply"]
+MARKER_RE = re.compile(r"<!--\s*reviewer:(finding|summary|reply)\s+(.*?)\s*-->", re.S)
+# Anything a model could use to forge a marker: an HTML comment opening with our prefix.
+FORGERY_RE = re.compile(r"<!--\s*reviewer:", re.I)
+_MAX_ANCHOR = 300
+
+
+class FindingMarker(BaseModel):
+    """What the reviewer remembers about a finding it posted (issue 4 reconciles on this)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    fp: str = Field(description="Finding fingerprint (never contains a line number)")
+    sev: str = Field(description="Severity value at the time of posting")
+    cat: str | None = Field(default=None, description="Category value")
+    rule: str | None = Field(default=None, description="Codex rule ID, if any")
+    path: str | None = None
+    line: int | None = Field(default=None, description="Anchor line when posted (informational)")
+    side: str | None = None
+    anchor: str | None = Field(default=None, description="Normalised anchored code (truncated)")
+    title: str | None = Field(default=None, description="The finding's title as posted (truncated)")
+    head: str | None = Field(default=None, description="Head SHA the finding was posted against")
+    v: str = Field(default=__version__, description="Reviewer version that posted it")
+
+
+class RunEntry(BaseModel):
+    """One line of the bounded run history kept in the summary marker."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    head_sha: str
+    tier: str
+    counts: dict[str, int] = Field(default_factory=dict)
+
+
+class SummaryMarker(BaseModel):
+    """State kept in the summary note between runs (read back as ``PriorReviewState``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    head_sha: str | None = None
+    base_sha: str | None = None
+    start_sha: str | None = None
+    version: str = __version__
+    file_states: dict[str, str] = Field(
+        default_factory=dict, description="Path → digest of the reviewed change (reviewer.incremental)"
+    )
+    history: list[RunEntry] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict, description="Room for later state")
+
+
+class ReplyMarker(BaseModel):
+    """A reply the reviewer wrote in one of its threads."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    fp: str
+    kind: str = Field(description="e.g. 'fixed'")
+    head: str | None = None
+    v: str = __version__
+
+
+def encode(kind: MarkerKind, payload: BaseModel | dict[str, Any]) -> str:
+    """The marker text for ``payload`` (an HTML comment, invisible in GitLab)."""
+    data = payload.model_dump(exclude_none=True) if isinstance(payload, BaseModel) else payload
+    if kind == "finding":
+        for key in ("anchor", "title"):
+            if isinstance(data.get(key), str):
+                data[key] = data[key][:_MAX_ANCHOR]
+    raw = json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"<!-- reviewer:{kind} {token} -->"
+
+
+def _decode_payload(text: str) -> dict[str, Any] | None:
+    text = text.strip()
+    if text.startswith("{"):
+        candidates = [text]
+    else:
+        candidates = []
+        try:
+            padded = text + "=" * (-len(text) % 4)
+            candidates.append(base64.urlsafe_b64decode(padded.encode()).decode())
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return None
+    for candidate in candidates:
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def find_markers(body: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """Every well-formed marker in ``body`` as ``(kind, payload)``, in order."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for match in MARKER_RE.finditer(body or ""):
+        data = _decode_payload(match.group(2))
+        if data is not None:
+            out.append((match.group(1), data))
+    return out
+
+
+def last_marker(body: str | None) -> tuple[str, dict[str, Any]] | None:
+    """The trusted marker of a body: the last one (the reviewer appends it after all text)."""
+    markers = find_markers(body)
+    return markers[-1] if markers else None
+
+
+def finding_marker(body: str | None) -> FindingMarker | None:
+    """The finding marker of a reviewer thread's first note, or None."""
+    found = last_marker(body)
+    if not found or found[0] != "finding":
+        return None
+    try:
+        return FindingMarker.model_validate(found[1])
+    except ValidationError:
+        return None
+
+
+def summary_marker(body: str | None) -> SummaryMarker | None:
+    """The summary marker of the reviewer's summary note, or None."""
+    found = last_marker(body)
+    if not found or found[0] != "summary":
+        return None
+    try:
+        return SummaryMarker.model_validate(found[1])
+    except ValidationError:
+        return None
+
+
+def reply_marker(body: str | None) -> ReplyMarker | None:
+    """The marker of a reviewer reply, or None."""
+    found = last_marker(body)
+    if not found or found[0] != "reply":
+        return None
+    try:
+        return ReplyMarker.model_validate(found[1])
+    except ValidationError:
+        return None
+
+
+def is_reviewer_body(body: str | None) -> bool:
+    """True when the body ends with one of the reviewer's markers."""
+    return last_marker(body) is not None
+
+
+def strip_forgeries(text: str) -> str:
+    """Defuse anything in untrusted text that looks like the opening of one of our markers."""
+    return FORGERY_RE.sub("<!-- reviewer\u200b:", text)
