@@ -29,6 +29,10 @@ _DEV_NULL = "/dev/null"
 _GIT_HEADER = "diff --git "
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _PLAIN_PREFIX = re.compile(r"^[ab]/")
+# Gitlab::Diff::Parser#filename?: lines it drops wherever they appear.
+_GITLAB_FILENAME_PREFIXES = (
+    "--- /dev/null", "+++ /dev/null", "--- a", "+++ b", "+++ a", "--- /tmp/diffy", "+++ /tmp/diffy",
+)
 
 
 def parse_git_diff(text: str) -> list[FileDiff]:
@@ -47,7 +51,7 @@ def parse_git_diff(text: str) -> list[FileDiff]:
         if line.startswith(_GIT_HEADER):
             file, i = _read_git_file(lines, i)
             files.append(file)
-        elif line.startswith("--- ") and i + 1 < len(lines) and _bare(lines[i + 1]).startswith("+++ "):
+        elif _starts_plain_file(lines, i):
             file, i = _read_plain_file(lines, i)
             files.append(file)
         else:
@@ -71,6 +75,12 @@ def parse_gitlab_diff(
     The metadata comes from the API item's fields. ``---``/``+++`` lines (``unidiff=true``)
     are skipped; ``Binary files … differ`` and ``GIT binary patch`` mark the file binary.
     An empty string (a collapsed or too-large file) gives a file without hunks.
+
+    Lines are numbered exactly as ``Gitlab::Diff::Parser`` numbers them, quirk included:
+    GitLab drops every line that starts like a file header (``--- a``, ``+++ b``,
+    ``+++ a``, ``--- /dev/null``, ``+++ /dev/null``, ``--- /tmp/diffy``, ``+++ /tmp/diffy``)
+    even inside a hunk, so a removed SQL comment ``-- add index`` is not a line there and
+    does not advance the counters. Positions must match GitLab's numbering to be accepted.
     """
     lines = _split_lines(diff)
     hunks: list[Hunk] = []
@@ -79,7 +89,7 @@ def parse_gitlab_diff(
     while i < len(lines):
         line = _bare(lines[i])
         if _HUNK_RE.match(line):
-            hunk, i = _read_hunk(lines, i, overflow=True)
+            hunk, i = _read_hunk(lines, i, gitlab=True)
             hunks.append(hunk)
             continue
         if line.startswith("Binary files ") or line == "GIT binary patch":
@@ -146,12 +156,13 @@ def _bare(raw: str) -> str:
 # --- hunks ---------------------------------------------------------------------------
 
 
-def _read_hunk(lines: list[str], i: int, *, overflow: bool) -> tuple[Hunk, int]:
+def _read_hunk(lines: list[str], i: int, *, gitlab: bool) -> tuple[Hunk, int]:
     """Read the hunk whose ``@@`` header is ``lines[i]``; return it and the next index.
 
-    The body ends when both counts are used up (git diffs) or, with ``overflow``, at the
-    first line that cannot be a body line (GitLab strings, read the way GitLab does).
-    ``\\ No newline at end of file`` lines are kept in the raw text but are not lines.
+    A git hunk ends when both counts are used up. With ``gitlab`` the hunk is read the way
+    ``Gitlab::Diff::Parser`` reads it: up to the first line that cannot be a body line,
+    skipping header-like lines without counting them. ``\\ No newline at end of file``
+    lines stay in the raw text but are not lines.
     """
     match = _HUNK_RE.match(_bare(lines[i]))
     if match is None:  # pragma: no cover - callers check first
@@ -165,11 +176,11 @@ def _read_hunk(lines: list[str], i: int, *, overflow: bool) -> tuple[Hunk, int]:
     i += 1
     while i < len(lines):
         line = _bare(lines[i])
-        if line.startswith("\\"):
+        if line.startswith("\\") or (gitlab and line.startswith(_GITLAB_FILENAME_PREFIXES)):
             i += 1
             continue
         exhausted = old_left <= 0 and new_left <= 0
-        if exhausted and (not overflow or line == ""):
+        if exhausted and (not gitlab or line == ""):
             break
         tag = line[:1]
         if tag == "+":
@@ -203,7 +214,7 @@ def _read_hunks(lines: list[str], i: int) -> tuple[list[Hunk], int, int]:
     hunks: list[Hunk] = []
     start = i
     while i < len(lines) and _HUNK_RE.match(_bare(lines[i])):
-        hunk, i = _read_hunk(lines, i, overflow=False)
+        hunk, i = _read_hunk(lines, i, gitlab=False)
         hunks.append(hunk)
     return hunks, start, i
 
@@ -255,6 +266,16 @@ def _read_git_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
     hunks, start, end = _read_hunks(lines, i)
     old_path, new_path = _resolve_paths(head, header_paths)
     return _make_file(head, old_path, new_path, hunks, "".join(lines[start:end])), end
+
+
+def _starts_plain_file(lines: list[str], i: int) -> bool:
+    """True at a ``---``/``+++`` pair followed by a hunk (a diff without ``diff --git``)."""
+    return (
+        i + 2 < len(lines)
+        and _bare(lines[i]).startswith("--- ")
+        and _bare(lines[i + 1]).startswith("+++ ")
+        and _HUNK_RE.match(_bare(lines[i + 2])) is not None
+    )
 
 
 def _read_plain_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
