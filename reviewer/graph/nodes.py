@@ -1,0 +1,157 @@
+"""The review graph's nodes: each takes the state and returns a partial update.
+
+The stage functions come from the run's context (``ReviewServices``); nodes hold only the
+glue between them: which inputs a stage gets, and how its output lands in the state.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from reviewer.graph.services import ReviewServices
+from reviewer.graph.state import AgentTask, ReviewState
+from reviewer.log import get_logger
+from reviewer.models import AgentRun, ReviewResult
+from reviewer.settings import NO_MODEL_HELP
+
+log = get_logger("graph")
+
+NO_MODEL_SKIP = "no model configured"
+
+
+def classify(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
+    """Mark the files agents must not review, then decide the risk tier and its reasons."""
+    services, mr, settings = runtime.context, state["mr"], state["settings"]
+    files = services.mark_files(mr.files, settings.repo.ignore)
+    risk = services.classify(files, settings.repo.risk)
+    log.info("classified", tier=risk.tier.value, files=len(files))
+    return {"mr": mr.model_copy(update={"files": files}), "risk": risk}
+
+
+def detect(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
+    """Load the Codex and run its deterministic detectors (no model needed)."""
+    services, settings = runtime.context, state["settings"]
+    rules = services.load_rules(settings.extra_rule_dirs)
+    findings = services.run_detectors(state["mr"].files, rules)
+    log.info("detectors_done", findings=len(findings))
+    return {"rules": rules, "findings": findings}
+
+
+def plan(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
+    """Choose the agents for the tier, split their files into chunks, apply the token budget."""
+    services, settings = runtime.context, state["settings"]
+    specs = services.apply_overrides(services.load_agents(), settings.repo)
+    review_plan = services.plan_review(state["mr"], state["risk"], specs, settings)
+    update: dict = {"plan": review_plan}
+    if not settings.model_configured:
+        names = ", ".join(s.name for s in specs if getattr(s, "enabled", True)) or "none"
+        update["notices"] = [
+            f"No model is configured, so the model agents ({names}) were skipped; only the "
+            f"deterministic checks ran (risk tier and Codex detector rules). To run them, {NO_MODEL_HELP}."
+        ]
+    log.info("planned", agents=[s.name for s in review_plan.agents], chunks=len(review_plan.chunks))
+    return update
+
+
+def fan_out(state: ReviewState) -> list[Send] | Literal["judge"]:
+    """Send each chunk to ``run_agent`` (all run concurrently); go to the judge when none."""
+    review_plan = state["plan"]
+    if not state["settings"].model_configured or not review_plan.chunks:
+        return "judge"
+    specs = {spec.name: spec for spec in review_plan.agents}
+    return [
+        Send(
+            "run_agent",
+            AgentTask(spec=specs[chunk.agent], chunk=chunk, mr=state["mr"], settings=state["settings"],
+                      risk=state["risk"], rules=state.get("rules")),
+        )
+        for chunk in review_plan.chunks
+        if chunk.agent in specs
+    ]
+
+
+async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
+    """Run one agent on one chunk; a crash becomes a failed run, never a failed review."""
+    spec = task["spec"]
+    started = time.perf_counter()
+    try:
+        result = await runtime.context.run_chunk(
+            spec, task["chunk"], task["mr"], task["rules"], task["settings"], task["risk"]
+        )
+    except Exception as exc:  # noqa: BLE001 - one agent's bug must not stop the others
+        log.warning("agent_crashed", agent=spec.name, error=type(exc).__name__)
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        run = AgentRun(name=spec.name, status="failed", error=error, seconds=time.perf_counter() - started)
+        return {"chunk_runs": [run]}
+    usage = result.usage
+    run = AgentRun(
+        name=spec.name,
+        model=result.model or (usage.model if usage else None) or None,
+        status="failed" if result.error else "ok",
+        error=result.error,
+        prompt_tokens=usage.prompt_tokens if usage else 0,
+        completion_tokens=usage.completion_tokens if usage else 0,
+        cost_usd=usage.cost_usd if usage else 0.0,
+        seconds=time.perf_counter() - started,
+        calls=usage.calls if usage else 0,
+    )
+    return {"findings": list(result.findings), "chunk_runs": [run]}
+
+
+def judge(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
+    """Verify, merge and cap every finding (see ``reviewer.judge``)."""
+    verdict = runtime.context.judge(state.get("findings", []), state["mr"], state.get("rules"), state["settings"])
+    return {"inline": verdict.inline, "file_level": verdict.file_level, "notices": verdict.report.notices()}
+
+
+def finish(state: ReviewState) -> dict:
+    """Assemble the ``ReviewResult``: one ``AgentRun`` per agent, what was not reviewed, notices."""
+    review_plan, mr = state["plan"], state["mr"]
+    model_configured = state["settings"].model_configured
+    runs = state.get("chunk_runs", [])
+    agents = [_agent_summary(spec.name, [r for r in runs if r.name == spec.name], model_configured)
+              for spec in review_plan.agents]
+    agents += review_plan.skipped
+    notices = list(state.get("notices", []))
+    for agent in agents:
+        if agent.status == "failed":
+            notices.append(f"The {agent.name} agent failed ({agent.error}); the review went on without it.")
+    result = ReviewResult(
+        risk=state["risk"],
+        findings=state.get("inline", []),
+        file_findings=state.get("file_level", []),
+        agents=agents,
+        not_reviewed=[*mr.not_reviewed, *review_plan.not_reviewed],
+        notices=notices,
+        head_sha=mr.diff_refs.head_sha if mr.diff_refs else None,
+    )
+    return {"result": result}
+
+
+def _agent_summary(name: str, runs: list[AgentRun], model_configured: bool) -> AgentRun:
+    """Fold the per-chunk runs of one agent into one: summed tokens, cost, time and calls."""
+    if not runs:
+        reason = "no chunk ran" if model_configured else NO_MODEL_SKIP
+        return AgentRun(name=name, status="skipped", error=reason)
+    failed = [r for r in runs if r.status == "failed"]
+    error = None
+    if failed:
+        error = failed[0].error or "failed"
+        if len(runs) > 1:
+            error = f"{len(failed)} of {len(runs)} chunks failed: {error}"
+    models = [m for m in dict.fromkeys(r.model for r in runs) if m]
+    return AgentRun(
+        name=name,
+        model=", ".join(models) or None,
+        status="failed" if failed else "ok",
+        error=error,
+        prompt_tokens=sum(r.prompt_tokens for r in runs),
+        completion_tokens=sum(r.completion_tokens for r in runs),
+        cost_usd=sum(r.cost_usd for r in runs),
+        seconds=sum(r.seconds for r in runs),
+        calls=sum(r.calls for r in runs),
+    )

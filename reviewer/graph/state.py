@@ -1,0 +1,53 @@
+"""The review graph's state: what callers send, what nodes share, what comes out.
+
+Fan-in fields carry their reducer in the type: every ``run_agent`` branch appends to
+``findings`` and ``chunk_runs`` and the branches' writes are concatenated.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from reviewer.agents import AgentSpec
+from reviewer.models import AgentRun, Finding, MergeRequest, ReviewResult, RiskAssessment
+from reviewer.planning import Chunk, ReviewPlan
+from reviewer.settings import Settings
+
+
+class InputState(TypedDict):
+    """What a caller sends: the change and the settings of this run."""
+
+    mr: MergeRequest
+    settings: Settings
+
+
+class ReviewState(InputState, total=False):
+    """Everything the nodes share while one review runs."""
+
+    risk: RiskAssessment
+    rules: Any  # reviewer.codex.RuleSet: ids(), get(), for_path()
+    plan: ReviewPlan
+    findings: Annotated[list[Finding], operator.add]
+    chunk_runs: Annotated[list[AgentRun], operator.add]
+    notices: Annotated[list[str], operator.add]
+    inline: list[Finding]
+    file_level: list[Finding]
+    result: ReviewResult
+
+
+class OutputState(TypedDict):
+    """What a caller gets back."""
+
+    result: ReviewResult
+
+
+class AgentTask(TypedDict):
+    """The payload of one ``Send("run_agent", …)``: one agent on one chunk."""
+
+    spec: AgentSpec
+    chunk: Chunk
+    mr: MergeRequest
+    settings: Settings
+    risk: RiskAssessment
+    rules: Any
