@@ -241,10 +241,17 @@ def _short(exc: BaseException | None, limit: int = 200) -> str:
 
 
 def count_tokens(model: str, text: str) -> int:
-    """Tokens of ``text`` for ``model`` (litellm's local tokenizer); ``len(text) // 4`` if that fails."""
+    """Tokens of ``text`` as litellm counts them offline; ``len(text) // 4`` if that fails.
+
+    With tokenizer downloads off, litellm's ``token_counter`` uses its bundled tiktoken encoding for
+    every model; calling that encoding directly gives the same count about five times faster.
+    """
     if not text:
         return 0
     try:
+        encoding = getattr(_litellm(), "encoding", None)
+        if encoding is not None:
+            return len(encoding.encode_ordinary(text))
         return int(_litellm().token_counter(model=model, text=text))
     except Exception:  # noqa: BLE001 - any tokenizer trouble falls back to the estimate
         return len(text) // 4

@@ -273,6 +273,20 @@ def test_count_tokens_is_fast_on_a_large_diff():
     assert len(text) // 8 < tokens < len(text)
     assert count_tokens("anthropic/claude-sonnet-4-5", "") == 0
     assert count_tokens("gpt-4o-mini", "hello world") == 2
+    sample = text[:5000] + "<|endoftext|>"
+    for model in ("openai/smollm2", "anthropic/claude-sonnet-4-5", "gpt-4o-mini"):
+        # litellm encodes in fixed-size chunks, which adds a token or so per chunk boundary
+        assert count_tokens(model, sample) == pytest.approx(
+            llm._litellm().token_counter(model=model, text=sample), rel=0.01)
+
+
+def test_count_tokens_falls_back_to_an_estimate(monkeypatch):
+    class Broken:
+        def encode_ordinary(self, text):
+            raise RuntimeError("no tokenizer")
+
+    monkeypatch.setattr(llm._litellm(), "encoding", Broken())
+    assert count_tokens("any/model", "x" * 400) == 100
 
 
 # The scripted server's own surface (tests/support/scripted_model.py), used by every model test.
