@@ -7,7 +7,8 @@ Rules, in order:
 2. a finding whose line is not a commentable line of the diff on its side becomes a
    file-level finding (never moved to an invented line); a range that ends before it starts
    or leaves the line's hunk is clamped to the single line;
-3. a cited rule ID that the Codex does not know is removed (``rule_id`` None) and noted;
+3. a cited rule ID that the Codex does not know (or has removed without a replacement) is
+   removed from the finding (``rule_id`` None) and noted; spelling variants map to the real ID;
 4. duplicates (same path, overlapping lines, same rule or near-identical titles) are merged,
    keeping the most severe and remembering the other agents in ``also_reported_by``;
 5. each severity is capped (``max_findings_per_severity``), keeping detector-backed and
@@ -24,14 +25,13 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Protocol
 
+from reviewer.codex import DETECTOR_AGENT
 from reviewer.fingerprint import anchor_text, fingerprint, title_key
 from reviewer.log import get_logger
 from reviewer.models import FileDiff, Finding, MergeRequest, Severity, Side
 from reviewer.settings import Settings
 
 log = get_logger("judge")
-
-DETECTOR_AGENTS = frozenset({"detector", "detectors", "codex-detector", "codex-detectors", "codex_detectors"})
 
 
 class RuleIndex(Protocol):
@@ -126,7 +126,7 @@ def judge_findings(
 
 def is_detector(finding: Finding) -> bool:
     """True when a deterministic Codex detector (not a model) produced ``finding``."""
-    return finding.agent in DETECTOR_AGENTS
+    return finding.agent == DETECTOR_AGENT
 
 
 def _file_index(files: Iterable[FileDiff]) -> dict[str, FileDiff]:
@@ -186,7 +186,24 @@ def _canonical_rule(rule_id: str) -> str:
 
 
 def _rule_index(rules: RuleIndex | None) -> dict[str, str]:
-    return {} if rules is None else {_canonical_rule(r): r for r in rules.ids()}
+    """Map canonical spellings of cited IDs to real, active rule IDs.
+
+    A removed rule stays known to the Codex but is no longer real: citing it maps to its
+    ``replaced_by`` rule when there is one, else it counts as unknown.
+    """
+    if rules is None:
+        return {}
+    index: dict[str, str] = {}
+    get = getattr(rules, "get", None)
+    for rule_id in rules.ids():
+        rule = get(rule_id) if get is not None else None
+        if rule is not None and not getattr(rule, "active", True):
+            replacement = getattr(rule, "replaced_by", None)
+            if replacement:
+                index[_canonical_rule(rule_id)] = replacement
+            continue
+        index[_canonical_rule(rule_id)] = rule_id
+    return index
 
 
 def _check_rule(finding: Finding, known: dict[str, str], report: JudgeReport) -> Finding:

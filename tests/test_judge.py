@@ -201,3 +201,27 @@ def test_hand_built_hunk_with_explicit_numbers():
     inline, file_level = judge([_f(path="h.py", line=6), _f(path="h.py", line=7, title="x")], _mr(file), RULES,
                                Settings())
     assert [f.line for f in inline] == [6] and [f.title for f in file_level] == ["x"]
+
+
+class _Rule:
+    def __init__(self, active: bool, replaced_by: str | None = None) -> None:
+        self.active, self.replaced_by = active, replaced_by
+
+
+class RulesWithStatus(Rules):
+    """Rules where some IDs were removed (one with a replacement)."""
+
+    _rules = {"SEC-001": _Rule(True), "OLD-001": _Rule(False, "SEC-001"), "OLD-002": _Rule(False)}
+
+    def __init__(self) -> None:
+        super().__init__(*self._rules)
+
+    def get(self, rule_id: str) -> _Rule | None:
+        return self._rules.get(rule_id)
+
+
+def test_removed_rules_redirect_to_their_replacement_or_count_as_unknown():
+    verdict = _run(_f(rule_id="OLD-001"), _f(line=12, rule_id="OLD-002", title="Gone rule"), rules=RulesWithStatus())
+    by_title = {f.title: f for f in verdict.inline}
+    assert by_title["Use of eval"].rule_id == "SEC-001"
+    assert by_title["Gone rule"].rule_id is None and verdict.report.unknown_rules == ["OLD-002"]
