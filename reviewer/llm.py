@@ -88,6 +88,8 @@ async def complete_json(
 ) -> tuple[T, CallUsage]:
     """Ask ``call``'s model (then its fallbacks) for JSON matching ``schema``.
 
+    Each model gets up to ``1 + call.max_retries`` requests per logical call and one repair call;
+    any failure of a model (retries spent, a non-retryable error, invalid twice) moves to the next.
     Raises ``LLMCallError`` (an ``LLMError``) with a short reason when every model failed.
     """
     usage = CallUsage(model=call.model)
