@@ -7,9 +7,10 @@ Fan-in fields carry their reducer in the type: every ``run_agent`` branch append
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, TypedDict
 
 from reviewer.agents import AgentSpec
+from reviewer.codex import RuleSet
 from reviewer.models import AgentRun, Finding, MergeRequest, ReviewResult, RiskAssessment
 from reviewer.planning import Chunk, ReviewPlan
 from reviewer.settings import Settings
@@ -26,7 +27,7 @@ class ReviewState(InputState, total=False):
     """Everything the nodes share while one review runs."""
 
     risk: RiskAssessment
-    rules: Any  # reviewer.codex.RuleSet: ids(), get(), for_path()
+    rules: RuleSet | None
     plan: ReviewPlan
     findings: Annotated[list[Finding], operator.add]
     chunk_runs: Annotated[list[AgentRun], operator.add]
@@ -50,4 +51,4 @@ class AgentTask(TypedDict):
     mr: MergeRequest
     settings: Settings
     risk: RiskAssessment
-    rules: Any
+    rules: RuleSet | None
