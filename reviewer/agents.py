@@ -145,15 +145,18 @@ def path_matches(path: str, patterns: Iterable[str]) -> bool:
     """True when ``path`` matches any glob in ``patterns``.
 
     ``**`` spans any number of folders (including none), ``*`` and ``?`` stay within one,
-    ``{a,b}`` is an alternation, and a pattern without ``/`` matches the file name at any depth.
+    ``{a,b}`` is an alternation, a pattern without ``/`` matches the file name at any depth, and a
+    leading ``/`` anchors a pattern at the repository root.
     """
     return any(_compile_glob(p).fullmatch(path) for p in patterns)
 
 
 @lru_cache(maxsize=1024)
 def _compile_glob(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.strip().lstrip("/")
-    if "/" not in pattern and pattern != "**":
+    pattern = pattern.strip()
+    if pattern.startswith("/"):
+        pattern = pattern.lstrip("/")  # anchored at the repository root
+    elif "/" not in pattern:
         pattern = "**/" + pattern
     out: list[str] = []
     i, n, depth = 0, len(pattern), 0

@@ -16,7 +16,7 @@ from reviewer.models import AgentRun, FileDiff, Hunk, MergeRequest, NotReviewed,
 from reviewer.settings import NO_MODEL_HELP, ModelCall, Settings
 
 SAFETY_MARGIN = 0.9  # share of the computed room actually filled: token estimates are not exact
-RULES_ALLOWANCE = 1500  # prompt tokens reserved for the Codex rules of one chunk
+RULES_ALLOWANCE = 1500  # prompt tokens reserved for the Codex rules of one chunk (at most 1/8 of the context)
 PER_LINE_TOKENS = 2  # the line number and marker the prompt adds to each diff line
 PER_FILE_TOKENS = 12  # the file header the prompt adds
 
@@ -160,7 +160,8 @@ def _overhead_tokens(spec: AgentSpec, call: ModelCall, mr: MergeRequest, risk: R
     text = "\n".join(m["content"] for m in messages)
     nested_md = sum(min(len(v), MAX_AGENTS_MD_CHARS) for k, v in mr.agents_md.items() if k)
     instructions = sum(len(pi.instructions) for pi in settings.repo.path_instructions)
-    return count_tokens(call.model, text) + (nested_md + instructions) // 3 + RULES_ALLOWANCE
+    rules = min(RULES_ALLOWANCE, llm.context_window(call) // 8)
+    return count_tokens(call.model, text) + (nested_md + instructions) // 3 + rules
 
 
 def _room(spec: AgentSpec, call: ModelCall, overhead: int) -> int:

@@ -1,0 +1,90 @@
+"""The agents' reply schema and its conversion into findings."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from reviewer.agent_output import MAX_REPORT_FINDINGS, AgentReport, ModelFinding, to_findings
+from reviewer.agents import AgentLimits, AgentSpec
+from reviewer.llm_schema import strict_json_schema
+from reviewer.models import Category, RiskTier, Severity
+
+SPEC = AgentSpec(name="security", description="d", category=Category.SECURITY, tiers=[RiskTier.FULL],
+                 prompt="security.md.j2", limits=AgentLimits(max_findings=3))
+
+
+def item(**kw) -> dict:
+    base = {"path": "app/db.py", "line": 10, "end_line": None, "severity": "important", "rule_id": None,
+            "title": "Query built from input", "body": "Use parameters.", "suggestion": None}
+    return {**base, **kw}
+
+
+def test_every_field_is_required_and_nullable_ones_accept_null():
+    schema = AgentReport.model_json_schema()
+    finding = schema["$defs"]["ModelFinding"]
+    assert set(finding["required"]) == set(finding["properties"])
+    assert finding["additionalProperties"] is False
+    assert schema["properties"]["findings"]["maxItems"] == MAX_REPORT_FINDINGS
+    with pytest.raises(ValidationError):
+        ModelFinding.model_validate({k: v for k, v in item().items() if k != "suggestion"})
+    strict = strict_json_schema(AgentReport)  # what the model is actually sent
+    assert strict["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        item(title="x" * 201),
+        item(body="x" * 2001),
+        item(rule_id="SEC-" + "1" * 20),
+        item(path="p" * 501),
+        item(severity="blocker"),
+        item(line="ten"),
+    ],
+)
+def test_limits_reject_runaway_values(bad):
+    with pytest.raises(ValidationError):
+        AgentReport.model_validate({"findings": [bad]})
+
+
+def test_too_many_findings_are_rejected():
+    with pytest.raises(ValidationError):
+        AgentReport.model_validate({"findings": [item(line=i + 1) for i in range(MAX_REPORT_FINDINGS + 1)]})
+
+
+def test_findings_take_category_and_agent_from_the_spec():
+    report = AgentReport.model_validate({"findings": [item(rule_id=" sec-003 ", suggestion="q(sql, args)\n")]})
+    [finding] = to_findings(report, SPEC)
+    assert finding.category == Category.SECURITY and finding.agent == "security"
+    assert (finding.path, finding.line, finding.end_line) == ("app/db.py", 10, None)
+    assert finding.rule_id == "SEC-003"
+    assert finding.suggestion == "q(sql, args)\n"
+    assert finding.severity == Severity.IMPORTANT
+
+
+def test_most_severe_are_kept_up_to_the_agent_limit():
+    report = AgentReport.model_validate({"findings": [
+        item(line=1, severity="note"), item(line=2, severity="suggestion"), item(line=3, severity="critical"),
+        item(line=4, severity="important"), item(line=5, severity="critical"),
+    ]})
+    findings = to_findings(report, SPEC)
+    assert [(f.line, f.severity.value) for f in findings] == [(3, "critical"), (5, "critical"), (4, "important")]
+
+
+def test_values_are_normalised():
+    report = AgentReport.model_validate({"findings": [
+        item(path="./app/db.py", line=12, end_line=9),
+        item(line=7, end_line=7, suggestion="   ", rule_id=""),
+        item(line=0, end_line=4),
+        item(title="   "),
+    ]})
+    findings = to_findings(report, SPEC.model_copy(update={"limits": AgentLimits(max_findings=10)}))
+    assert [(f.path, f.line, f.end_line) for f in findings] == [
+        ("app/db.py", 9, 12), ("app/db.py", 7, None), ("app/db.py", None, None),
+    ]
+    assert findings[1].suggestion is None and findings[1].rule_id is None
+
+
+def test_an_empty_report_is_fine():
+    assert to_findings(AgentReport(findings=[]), SPEC) == []
