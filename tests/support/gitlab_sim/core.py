@@ -213,8 +213,11 @@ class State:
         with self.lock:
             d = self.find_discussion(mr, did)
             first = d.notes[0]
-            if d.individual_note and first.type is None or first.system:
+            if first.system:
                 raise bad_request("Discussion can not be replied to.")
+            if d.individual_note:  # a plain MR note converts to a resolvable DiscussionNote thread
+                d.individual_note = False
+                first.type, first.resolvable = "DiscussionNote", True
             clean, commands = self._quick_actions(mr, username, body)
             if commands and not clean.strip():
                 raise self._commands_only(commands)

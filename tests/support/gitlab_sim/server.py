@@ -105,7 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             payload, ctype = json.dumps(response.body).encode(), "application/json"
         self.send_response(response.status)
-        self.send_header("Content-Type", ctype)
+        if response.status != 204:
+            self.send_header("Content-Type", ctype)
         for key, value in response.headers.items():
             if key != "Content-Type":
                 self.send_header(key, value)
