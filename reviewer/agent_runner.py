@@ -33,8 +33,8 @@ MAX_RULE_CHARS = 300  # of one rule's text
 class RuleSource(Protocol):
     """What the runner needs from the Codex: the rules that apply to a path."""
 
-    def for_path(self, path: str) -> list[Any]:
-        """Return the rules whose scope covers ``path``."""
+    def for_path(self, path: str, *, category: Any = None) -> list[Any]:
+        """Return the rules whose scope covers ``path`` (optionally of one category)."""
         ...
 
 
@@ -92,7 +92,7 @@ def build_messages(
         agent=spec,
         tier=risk.tier.value,
         files=list(files),
-        rules=prompt_rules(rules, files),
+        rules=prompt_rules(rules, files, spec),
         mr=_mr_context(mr),
         agents_md=agents_md_for(mr.agents_md, [f.path for f in files]),
         path_instructions=[
@@ -104,13 +104,14 @@ def build_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def prompt_rules(rules: RuleSource | None, files: Iterable[FileDiff]) -> list[dict[str, str]]:
-    """The rules that apply to any of ``files``, once each, in ID order, as template values."""
-    if rules is None:
+def prompt_rules(rules: RuleSource | None, files: Iterable[FileDiff], spec: AgentSpec) -> list[dict[str, str]]:
+    """The rules ``spec`` is shown for ``files`` (see ``AgentSpec.rules``), once each, by ID."""
+    if rules is None or spec.rules == "none":
         return []
+    category = spec.category.value if spec.rules == "category" else None
     seen: dict[str, dict[str, str]] = {}
     for f in files:
-        for rule in rules.for_path(f.path):
+        for rule in rules.for_path(f.path, category=category):
             rid = str(getattr(rule, "id", ""))
             if rid and rid not in seen:
                 seen[rid] = _rule_values(rule)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -54,6 +55,9 @@ class AgentSpec(_Strict):
     files: FileScope = Field(default_factory=FileScope)
     prompt: str = Field(pattern=r"^[\w.-]+\.j2$", description="Category template in prompts/")
     limits: AgentLimits = Field(default_factory=AgentLimits)
+    rules: Literal["category", "all", "none"] = Field(
+        default="category", description="Codex rules in its prompt: its category's, all that apply, or none"
+    )
     enabled: bool = True
     source: str = Field(default="", exclude=True, description="The file it was loaded from")
 

@@ -22,13 +22,16 @@ RISK = RiskAssessment(tier=RiskTier.FULL, reasons=["test"])
 
 
 class Rule:
-    def __init__(self, id, severity, rule):  # noqa: A002 - mirrors the Codex field name
-        self.id, self.severity, self.rule = id, severity, rule
+    def __init__(self, id, severity, rule, category=None):  # noqa: A002 - mirrors the Codex field name
+        self.id, self.severity, self.rule, self.category = id, severity, rule, category
 
 
 class Rules:
-    def for_path(self, path):
-        return [Rule("PY-004", "important", "If you open a file, you must close it with a context manager.")]
+    """A stand-in for the Codex ``RuleSet``: one rule of the asked category (any when None)."""
+
+    def for_path(self, path, *, category=None):
+        return [Rule("PY-004", "important", "If you open a file, you must close it with a context manager.",
+                     category or "quality")]
 
 
 def sample_files() -> list[FileDiff]:
@@ -68,6 +71,31 @@ def test_every_agent_template_renders_strictly(spec):
     assert '<untrusted source="app/AGENTS.md">\nApp rules.\n</untrusted>' in text
     assert "- for `app/**`: Check I/O." in text
     assert "{{" not in text and "{%" not in text
+
+
+def test_agents_see_their_category_rules_or_all_of_them():
+    class Mixed:
+        def __init__(self):
+            self.asked = []
+
+        def for_path(self, path, *, category=None):
+            self.asked.append(category)
+            rules = [Rule("SEC-001", "critical", "If you run SQL, you must bind parameters.", "security"),
+                     Rule("DOC-001", "note", "If you add a CLI flag, you must document it.", "docs")]
+            return [r for r in rules if category is None or r.category == category]
+
+    mr = sample_mr()
+    specs = {s.name: s for s in load_agents()}
+    rules = Mixed()
+    _, security = build_messages(specs["security"], mr.files, mr, rules, Settings(), RISK)
+    assert "SEC-001" in security["content"] and "DOC-001" not in security["content"]
+    _, codex = build_messages(specs["codex"], mr.files, mr, rules, Settings(), RISK)
+    assert "- DOC-001 [note]" in codex["content"] and "- SEC-001 [critical]" in codex["content"]
+    assert codex["content"].index("DOC-001") < codex["content"].index("SEC-001")  # by ID, once each
+    assert codex["content"].count("SEC-001") == 1
+    silent = specs["docs"].model_copy(update={"rules": "none"})
+    _, docs = build_messages(silent, mr.files, mr, rules, Settings(), RISK)
+    assert "No Codex rules apply" in docs["content"]
 
 
 def test_no_rules_and_no_context_render_plainly():
@@ -168,7 +196,7 @@ def test_prompt_stays_within_1_3x_of_the_diff_on_a_large_chunk():
     model = "openai/gpt-4o-mini"
     diff_tokens = count_tokens(model, raw_git_diff(files))
     assert diff_tokens > 20_000
-    rules = type("R", (), {"for_path": lambda self, p: [
+    rules = type("R", (), {"for_path": lambda self, p, category=None: [
         Rule(f"PY-{i:03}", "suggestion", "If you add a public function, you must give it a docstring.")
         for i in range(20)]})()
     for spec in load_agents():
