@@ -222,3 +222,20 @@ def test_agents_md_dirs():
         FileDiff(old_path="top.txt", new_path="top.txt"),
     ]
     assert agents_md_dirs(files) == ["", "a", "a/b", "x"]
+
+
+def test_submodule_pointer_and_non_utf8_content(tmp_path):
+    root = tmp_path / "sub"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, "latin1.txt", "plain\n")
+    first = commit(root, "Base")
+    git(root, "checkout", "-q", "-b", "feat")
+    write(root, "latin1.txt", "plain\ncaf\xe9\n".encode("latin-1"))
+    git(root, "update-index", "--add", "--cacheinfo", f"160000,{first},libs/dep")
+    git(root, "add", "latin1.txt")
+    git(root, "commit", "-q", "-m", "Pin dep")
+    files = by_path(load_local_mr(root, "main").files)
+    assert files["libs/dep"].skip_reason == "submodule"
+    assert [ln.content for ln in files["libs/dep"].iter_lines()] == [f"Subproject commit {first}"]
+    assert [ln.content for ln in files["latin1.txt"].iter_lines() if ln.kind == "added"] == ["caf\ufffd"]

@@ -1,7 +1,7 @@
 """Mark (never drop) the files agents must not review, with a short human reason.
 
 Reasons, in the order they are checked: an earlier reason is kept (the GitLab source marks
-collapsed/too-large files), ``ignored by config: <glob>``, ``binary file``, ``lock file``,
+collapsed/too-large files), ``ignored by config: <glob>``, ``binary file``, ``submodule``, ``lock file``,
 ``vendored``, ``generated file``, then files without hunks (``mode change only``,
 ``renamed without changes``, ``empty file``, ``no changes``).
 """
@@ -34,6 +34,7 @@ _GENERATED_MARKER = re.compile(
     re.IGNORECASE,
 )
 _MARKER_MAX_LINE = 25
+_SUBMODULE_MODE = "160000"
 
 
 def mark_not_for_review(files: Iterable[FileDiff], ignore_globs: Sequence[str] = ()) -> list[FileDiff]:
@@ -55,6 +56,8 @@ def skip_reason(file: FileDiff, ignore_globs: Sequence[str] = ()) -> str | None:
             return f"ignored by config: {glob}"
     if file.binary:
         return "binary file"
+    if _SUBMODULE_MODE in (file.a_mode, file.b_mode):
+        return "submodule"
     path = file.path
     name = basename(path)
     if name in LOCK_FILES:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from reviewer.errors import DiffError
-from reviewer.models import DiffLine, FileDiff, Hunk
+from reviewer.models import FileDiff, Hunk
 
 __all__ = ["parse_git_diff", "parse_gitlab_diff", "unquote_git_path"]
 
@@ -172,7 +172,7 @@ def _read_hunk(lines: list[str], i: int, *, gitlab: bool) -> tuple[Hunk, int]:
     new_count = 1 if match[4] is None else int(match[4])
     old_left, new_left = old_count, new_count
     old_pos, new_pos = old_start, new_start
-    body: list[DiffLine] = []
+    body: list[dict[str, object]] = []  # validated into DiffLines by Hunk in one pass
     i += 1
     while i < len(lines):
         line = _bare(lines[i])
@@ -184,18 +184,18 @@ def _read_hunk(lines: list[str], i: int, *, gitlab: bool) -> tuple[Hunk, int]:
             break
         tag = line[:1]
         if tag == "+":
-            body.append(DiffLine(kind="added", content=line[1:], old_line=None, new_line=new_pos,
+            body.append(dict(kind="added", content=line[1:], old_line=None, new_line=new_pos,
                                  old_pos=old_pos, new_pos=new_pos))
             new_pos += 1
             new_left -= 1
         elif tag == "-":
-            body.append(DiffLine(kind="removed", content=line[1:], old_line=old_pos, new_line=None,
+            body.append(dict(kind="removed", content=line[1:], old_line=old_pos, new_line=None,
                                  old_pos=old_pos, new_pos=new_pos))
             old_pos += 1
             old_left -= 1
         elif tag == " " or line == "":
             # An empty line is a context line written by diff.suppressBlankEmpty.
-            body.append(DiffLine(kind="context", content=line[1:], old_line=old_pos, new_line=new_pos,
+            body.append(dict(kind="context", content=line[1:], old_line=old_pos, new_line=new_pos,
                                  old_pos=old_pos, new_pos=new_pos))
             old_pos += 1
             new_pos += 1

@@ -88,6 +88,12 @@ def test_binary_and_order_of_precedence():
     assert mark_not_for_review([earlier], ["**"])[0].skip_reason == "too large for GitLab to show"
 
 
+def test_submodule_pointer_is_not_reviewed():
+    file = parse_gitlab_diff("@@ -1 +1 @@\n-Subproject commit 1111\n+Subproject commit 2222\n",
+                             old_path="libs/dep", new_path="libs/dep", a_mode="160000", b_mode="160000")
+    assert mark_not_for_review([file])[0].skip_reason == "submodule"
+
+
 def test_never_drops_and_does_not_mutate_its_input():
     files = [changed("a.py"), changed("go.sum"), changed("b.py")]
     marked = mark_not_for_review(files)
