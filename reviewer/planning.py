@@ -175,6 +175,8 @@ def _file_text(f: FileDiff) -> str:
 
 
 def _file_tokens(model: str, f: FileDiff, cache: dict[tuple[str, int], int]) -> int:
+    if f.deleted_file:  # the prompt shows a deleted file as one summary line
+        return PER_FILE_TOKENS + 8
     key = (model, id(f))
     if key not in cache:
         lines = sum(len(h.lines) for h in f.hunks)

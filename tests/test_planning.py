@@ -159,6 +159,16 @@ def test_a_line_too_big_for_any_call_is_reported():
     assert sum(len(h.lines) for c in plan.chunks for f in c.files for h in f.hunks) == 1
 
 
+def test_a_deleted_file_costs_only_its_summary_line():
+    gone = source("src/old_module.py", 3000).model_copy(update={"deleted_file": True})
+    repo = "models:\n  default: {context_window: 4096, max_output_tokens: 500}\n"
+    plan = plan_review(MergeRequest(files=[gone]), FULL, [agent()], settings(repo))
+    [chunk] = plan.chunks
+    assert chunk.files == [gone] and plan.not_reviewed == []
+    messages = build_messages(agent(), chunk.files, MergeRequest(files=[gone]), None, Settings(), FULL)
+    assert count_tokens(MODEL, "\n".join(m["content"] for m in messages)) <= chunk.est_tokens
+
+
 def test_a_large_change_plans_quickly():
     files = [source(f"src/pkg{i % 20}/mod_{i}.py", 50) for i in range(1000)]
     mr = MergeRequest(files=files)
