@@ -292,6 +292,8 @@ def _read_plain_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
     new_path = _PLAIN_PREFIX.sub("", plus) if plus and plus != _DEV_NULL else None
     if old_path and new_path and old_path != new_path:
         head.renamed_file = True
+    if not old_path and not new_path:
+        raise DiffError("a '---'/'+++' pair names no file (both are /dev/null)")
     hunks, start, end = _read_hunks(lines, i + 2)
     old_path = old_path or new_path or ""
     new_path = new_path or old_path

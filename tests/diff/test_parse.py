@@ -148,6 +148,8 @@ def test_git_binary_patch_in_gitlab_string_marks_binary():
 def test_header_without_names_is_an_error():
     with pytest.raises(DiffError):
         parse_git_diff("diff --git \n@@ -1 +1 @@\n-a\n+b\n")
+    with pytest.raises(DiffError):
+        parse_git_diff("--- /dev/null\n+++ /dev/null\n@@ -1 +1 @@\n-a\n+b\n")
 
 
 @pytest.mark.parametrize(
