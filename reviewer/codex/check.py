@@ -1,0 +1,102 @@
+"""``reviewer rules check``: validate rule folders and prove every detector example."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from reviewer.codex.detectors import snippet_fires
+from reviewer.codex.loader import describe_errors, display_path, rule_files
+from reviewer.codex.schema import Rule
+
+__all__ = ["AREA_PREFIXES", "check_rules"]
+
+AREA_PREFIXES = {
+    "security": "SEC", "errors": "ERR", "python": "PY", "javascript": "JS", "go": "GO",
+    "sql": "SQL", "docs": "DOC", "performance": "PERF", "release": "REL",
+}
+"""The ID prefix each shipped area folder requires; other folders may use any prefix."""
+
+_FILE_NAME = re.compile(r"^(?P<id>[A-Z][A-Z0-9]{1,9}-\d{3,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.ya?ml$")
+
+
+def check_rules(dirs: Iterable[str | Path]) -> list[str]:
+    """Return every problem in the rule files under ``dirs`` (an empty list means valid).
+
+    Checks: YAML and schema, file name ``<ID>-<slug>.yaml``, the area prefix of the folder,
+    IDs unique across all folders, ``replaced_by`` targets, and that each detector fires on
+    every ``fire`` example and on no ``pass`` example.
+    """
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    loaded: list[tuple[str, Rule]] = []
+    for folder in (Path(d) for d in dirs):
+        if not folder.is_dir():
+            problems.append(f"{folder}: Codex rules folder not found")
+            continue
+        for file in rule_files(folder):
+            shown = display_path(file, folder)
+            rule, errors = _parse(file, shown)
+            problems.extend(errors)
+            if rule is None:
+                continue
+            problems.extend(_naming(rule, file, folder, shown))
+            if rule.id in seen:
+                problems.append(f"{shown}: duplicate id '{rule.id}' (already used by {seen[rule.id]})")
+                continue
+            seen[rule.id] = shown
+            loaded.append((shown, rule))
+    for shown, rule in loaded:
+        if rule.replaced_by and rule.replaced_by not in seen:
+            problems.append(f"{shown}: replaced_by '{rule.replaced_by}' is not a known rule")
+        problems.extend(_examples(rule, shown))
+    return problems
+
+
+def _parse(file: Path, shown: str) -> tuple[Rule | None, list[str]]:
+    """Validate one file; return the rule or the problems (one per bad key)."""
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        return None, [f"{shown}: not valid YAML{where}"]
+    if not isinstance(data, dict):
+        return None, [f"{shown}: the top level must be a mapping of keys"]
+    try:
+        return Rule.model_validate(data), []
+    except ValidationError as exc:
+        return None, [f"{shown}: {message}" for message in describe_errors(exc)]
+
+
+def _naming(rule: Rule, file: Path, folder: Path, shown: str) -> list[str]:
+    """File name must be ``<ID>-<slug>.yaml``; a shipped area folder fixes the ID prefix."""
+    problems = []
+    name = _FILE_NAME.match(file.name)
+    if name is None:
+        problems.append(f"{shown}: file name must be '<ID>-<slug>.yaml' with a lower-case kebab-case slug")
+    elif name["id"] != rule.id:
+        problems.append(f"{shown}: key 'id' is '{rule.id}' but the file name says '{name['id']}'")
+    area = file.resolve().relative_to(folder.resolve()).parts[0] if file.parent != folder else None
+    expected = AREA_PREFIXES.get(area or "")
+    if expected and rule.prefix != expected:
+        problems.append(f"{shown}: key 'id' in folder '{area}/' must start with '{expected}-'")
+    return problems
+
+
+def _examples(rule: Rule, shown: str) -> list[str]:
+    """A detector must fire on each ``fire`` example and stay silent on each ``pass`` example."""
+    if rule.detector is None:
+        return []
+    problems = []
+    for number, snippet in enumerate(rule.examples.fire, start=1):
+        if not snippet_fires(rule, snippet):
+            problems.append(f"{shown}: examples.fire[{number}] does not trigger the detector")
+    for number, snippet in enumerate(rule.examples.pass_, start=1):
+        if snippet_fires(rule, snippet):
+            problems.append(f"{shown}: examples.pass[{number}] triggers the detector")
+    return problems

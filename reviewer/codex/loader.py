@@ -1,0 +1,133 @@
+"""Load the Engineering Codex: the packaged ``codex_rules/`` plus a repository's extra folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from reviewer.codex.schema import Rule
+from reviewer.errors import RuleError
+from reviewer.models import Category
+from reviewer.resources import data_dir
+
+__all__ = ["RuleSet", "describe_errors", "display_path", "load_rules", "read_rule_file", "rule_dirs", "rule_files"]
+
+
+class RuleSet:
+    """The loaded rules, by ID; removed rules stay known but never apply."""
+
+    def __init__(self, rules: Iterable[Rule], sources: dict[str, Path] | None = None) -> None:
+        self._rules = {r.id: r for r in sorted(rules, key=lambda r: r.id)}
+        self.sources: dict[str, Path] = dict(sources or {})
+
+    def get(self, rule_id: str) -> Rule | None:
+        """Return the rule with ``rule_id``, or None when the Codex has no such rule."""
+        return self._rules.get(rule_id)
+
+    def ids(self) -> list[str]:
+        """Return every known rule ID (removed ones included), sorted."""
+        return list(self._rules)
+
+    def all(self) -> list[Rule]:
+        """Return every rule, sorted by ID."""
+        return list(self._rules.values())
+
+    def for_path(self, path: str, *, category: Category | str | None = None) -> list[Rule]:
+        """Return the active rules whose scope covers ``path`` (optionally of one category)."""
+        wanted = Category(category) if category is not None else None
+        return [
+            r for r in self._rules.values()
+            if r.applies_to(path) and (wanted is None or r.category == wanted)
+        ]
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._rules
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules.values())
+
+
+def rule_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    """Return the packaged rules folder followed by ``extra_dirs``."""
+    return [data_dir("codex_rules"), *(Path(d) for d in extra_dirs)]
+
+
+def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleSet:
+    """Load the packaged rules and the rules in ``extra_dirs``.
+
+    Raises:
+        RuleError: a folder is missing, a file is invalid, or two files share an ID.
+    """
+    rules: list[Rule] = []
+    sources: dict[str, Path] = {}
+    shown_by_id: dict[str, str] = {}
+    for folder in rule_dirs(extra_dirs):
+        if not folder.is_dir():
+            raise RuleError(f"{folder}: Codex rules folder not found")
+        for file in rule_files(folder):
+            shown = display_path(file, folder)
+            rule = read_rule_file(file, shown)
+            if rule.id in sources:
+                raise RuleError(f"{shown}: duplicate id '{rule.id}' (already used by {shown_by_id[rule.id]})")
+            sources[rule.id], shown_by_id[rule.id] = file, shown
+            rules.append(rule)
+    return RuleSet(rules, sources)
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """Return the rule files under ``folder``, recursively, in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def display_path(file: Path, folder: Path) -> str:
+    """Return ``file`` as shown in messages: the rules folder's name, then the relative path."""
+    folder = folder.resolve()
+    try:
+        return f"{folder.name}/{file.resolve().relative_to(folder).as_posix()}"
+    except ValueError:
+        return str(file)
+
+
+def read_rule_file(file: Path, shown: str | None = None) -> Rule:
+    """Parse and validate one rule file.
+
+    Raises:
+        RuleError: one line naming the file and the offending key.
+    """
+    shown = shown or str(file)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RuleError(f"{shown}: not valid YAML{where}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{shown}: cannot read ({exc.__class__.__name__})") from exc
+    if not isinstance(data, dict):
+        raise RuleError(f"{shown}: the top level must be a mapping of keys")
+    try:
+        return Rule.model_validate(data)
+    except ValidationError as exc:
+        raise RuleError(f"{shown}: {describe_errors(exc)[0]}") from exc
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """Return one short message per validation error, each naming its key."""
+    messages = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            messages.append(f"unknown key '{key}'")
+        elif err["type"] == "missing":
+            messages.append(f"missing key '{key}'")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            messages.append(f"bad value for '{key}': {msg}")
+    return messages
+
