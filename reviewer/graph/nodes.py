@@ -115,7 +115,7 @@ def finish(state: ReviewState) -> dict:
     runs = state.get("chunk_runs", [])
     agents = [_agent_summary(spec.name, [r for r in runs if r.name == spec.name], model_configured)
               for spec in review_plan.agents]
-    agents += review_plan.skipped
+    agents += [_short_no_model(run) if not model_configured else run for run in review_plan.skipped]
     notices = list(state.get("notices", []))
     for agent in agents:
         if agent.status == "failed":
@@ -130,6 +130,13 @@ def finish(state: ReviewState) -> dict:
         head_sha=mr.diff_refs.head_sha if mr.diff_refs else None,
     )
     return {"result": result}
+
+
+def _short_no_model(run: AgentRun) -> AgentRun:
+    """Shorten a skipped agent's "no model" reason: the notices already say how to configure one."""
+    if run.error and run.error.startswith(NO_MODEL_SKIP):
+        return run.model_copy(update={"error": NO_MODEL_SKIP})
+    return run
 
 
 def _agent_summary(name: str, runs: list[AgentRun], model_configured: bool) -> AgentRun:
