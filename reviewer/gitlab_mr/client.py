@@ -83,7 +83,8 @@ class GitLabClient:
     # ----------------------------------------------------------------- construction
     @classmethod
     def connect(cls, url: str, token: str | None = None, job_token: str | None = None, *,
-                policy: RetryPolicy | None = None, timeout: float = 30.0) -> GitLabClient:
+                policy: RetryPolicy | None = None, timeout: float = 30.0,
+                sleep: Callable[[float], None] | None = None) -> GitLabClient:
         """A client for ``url`` (the server root, e.g. ``https://gitlab.com``)."""
         url = url.rstrip("/")
         if url.endswith("/api/v4"):
@@ -96,7 +97,7 @@ class GitLabClient:
             kind = "job"
         else:
             raise GitLabAuthError(f"no GitLab token: set {TOKEN_VAR} (a project access token with the api scope)")
-        return cls(gl, token_kind=kind, policy=policy)
+        return cls(gl, token_kind=kind, policy=policy, sleep=sleep)
 
     @property
     def token_name(self) -> str:
@@ -163,6 +164,11 @@ class GitLabClient:
             return None
 
     # ----------------------------------------------------------------- writes
+    def require_write(self) -> None:
+        """Fail fast, before any work, when this token can never write (a job token)."""
+        if self.token_kind == "job":
+            raise GitLabAuthError(MSG_JOB_WRITE)
+
     def create_discussion(self, project: str | int, iid: int, body: str, position: dict[str, Any] | None = None,
                           *, landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
         """``POST …/discussions``: a resolvable thread (a DiffNote thread with ``position``).
@@ -212,8 +218,7 @@ class GitLabClient:
     def _write(self, verb: str, url: str, data: dict[str, Any] | None, *, project: str | int,
                query: dict[str, Any] | None = None,
                landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
-        if self.token_kind == "job":
-            raise GitLabAuthError(MSG_JOB_WRITE)
+        self.require_write()
         send = self.gl.http_post if verb == "POST" else self.gl.http_put
 
         def call() -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from reviewer import __version__
 from reviewer.gitlab_mr import markers
-from reviewer.gitlab_mr.sanitize import fence_for, sanitize_inline, sanitize_markdown
+from reviewer.gitlab_mr.sanitize import ZWSP, fence_for, sanitize_inline, sanitize_markdown
 from reviewer.models import Finding
 
 MAX_BODY_CHARS = 30_000
+_QUICK_ACTION = re.compile(r"^(\s*)/(?=[A-Za-z0-9_])")
 
 
 def heading(finding: Finding) -> str:
@@ -28,6 +31,16 @@ def finding_marker(finding: Finding, *, head_sha: str | None = None) -> str:
     ))
 
 
+def suggestion_is_safe(code: str) -> bool:
+    """False when GitLab's quick-action scanner could see a ``/command`` line in this code.
+
+    GitLab finds code blocks with a lazy ```` ```…\n``` ```` match, so a line starting with
+    three backticks inside the code ends the protected block early, exposing later lines.
+    """
+    lines = code.split("\n")
+    return not (any(ln.startswith("```") for ln in lines) and any(_QUICK_ACTION.match(ln) for ln in lines))
+
+
 def suggestion_block(code: str, *, lines_above: int, lines_below: int = 0) -> str:
     """A GitLab suggestion the author applies with one click (content is code, kept verbatim)."""
     code = markers.strip_forgeries(code.replace("\r\n", "\n").rstrip("\n"))
@@ -36,8 +49,12 @@ def suggestion_block(code: str, *, lines_above: int, lines_below: int = 0) -> st
 
 
 def code_block(code: str) -> str:
-    """A plain fenced block for a proposed fix that cannot be a one-click suggestion."""
+    """A plain fenced block for a proposed fix that cannot be a one-click suggestion.
+
+    ``/command`` lines get a zero-width space in front, as inside any model-written fence.
+    """
     code = markers.strip_forgeries(code.replace("\r\n", "\n").rstrip("\n"))
+    code = "\n".join(_QUICK_ACTION.sub(lambda m: f"{m.group(1)}{ZWSP}/", ln) for ln in code.split("\n"))
     fence = fence_for(code)
     return f"{fence}\n{code}\n{fence}"
 
@@ -53,7 +70,7 @@ def render_finding(finding: Finding, *, suggestion_above: int | None, head_sha: 
     if body:
         parts.append(body)
     if finding.suggestion is not None and finding.suggestion.strip():
-        if suggestion_above is not None:
+        if suggestion_above is not None and suggestion_is_safe(finding.suggestion):
             parts.append(suggestion_block(finding.suggestion, lines_above=suggestion_above))
         else:
             parts.append("Suggested change:\n\n" + code_block(finding.suggestion))

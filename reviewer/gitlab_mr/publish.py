@@ -86,6 +86,8 @@ def publish(client: GitLabClient, mr: MergeRequest, result: ReviewResult, *, dry
     """
     if mr.project is None or mr.iid is None or mr.diff_refs is None:
         raise ValueError("publish needs a merge request loaded from GitLab (project, iid, diff_refs)")
+    if not dry_run:
+        client.require_write()
     reviewed_head = result.head_sha or mr.diff_refs.head_sha
     current = (client.get_mr(mr.project, mr.iid).get("diff_refs") or {}).get("head_sha")
     report = PublishReport(dry_run=dry_run, reviewed_head_sha=reviewed_head, current_head_sha=current)
