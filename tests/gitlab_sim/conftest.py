@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -33,10 +34,35 @@ def commit(repo: Path, message: str) -> str:
 BASE_README = "".join(f"line {i}\n" for i in range(1, 31))
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def _template_repo(tmp_path_factory) -> Path:
     """main: README(30 lines), old.txt, gone.txt; feature: edits README, renames, adds, deletes."""
-    r = tmp_path / "repo"
+    import os
+
+    os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+    env = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.test",
+           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.test"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return _build_template(tmp_path_factory.mktemp("template") / "repo")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def repo(_template_repo: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the template repository, on branch `feature`."""
+    target = tmp_path / "repo"
+    shutil.copytree(_template_repo, target)
+    return target
+
+
+def _build_template(r: Path) -> Path:
     r.mkdir()
     git(r, "init", "-q", "-b", "main")
     write(r, "README.md", BASE_README)

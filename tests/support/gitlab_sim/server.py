@@ -142,7 +142,7 @@ class HttpFront:
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Start serving in a daemon thread; returns the base URL."""
         self._server = _Server((host, port), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gitlab-sim", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="gitlab-sim", daemon=True)
         self._thread.start()
         return f"http://{host}:{self._server.server_address[1]}"
 
