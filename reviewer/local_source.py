@@ -24,7 +24,7 @@ _DEFAULT_BRANCHES = ("main", "master", "origin/main", "origin/master")
 # Settings that would change the shape of the diff text; the parser expects git's defaults.
 _GIT_CONFIG = (
     "core.quotePath=true", "diff.noprefix=false", "diff.mnemonicPrefix=false", "diff.relative=false",
-    "diff.suppressBlankEmpty=false", "color.ui=never", "log.showSignature=false",
+    "diff.suppressBlankEmpty=false", "diff.renames=true", "color.ui=never", "log.showSignature=false",
 )
 _DIFF_ARGS = (
     "diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--full-index", "--unified=3",

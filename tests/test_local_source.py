@@ -171,7 +171,7 @@ def test_paths_with_spaces_quotes_and_non_ascii_renames(tmp_path):
 def test_user_git_config_does_not_change_the_diff_shape(repo, tmp_path, monkeypatch):
     config = tmp_path / "user.gitconfig"
     config.write_text(
-        "[diff]\n\tnoprefix = true\n\tmnemonicPrefix = true\n\tcontext = 10\n\tsuppressBlankEmpty = true\n"
+        "[diff]\n\tnoprefix = true\n\trenames = copies\n\texternal = false\n\tmnemonicPrefix = true\n\tcontext = 10\n\tsuppressBlankEmpty = true\n"
         "[core]\n\tquotePath = false\n[color]\n\tui = always\n\tdiff = always\n",
         encoding="utf-8",
     )

@@ -72,9 +72,10 @@ def skip_reason(file: FileDiff, ignore_globs: Sequence[str] = ()) -> str | None:
 
 
 def _has_generated_marker(file: FileDiff) -> bool:
-    """An ``@generated`` or ``DO NOT EDIT`` comment among the first added lines."""
+    """An ``@generated`` or ``DO NOT EDIT`` comment in the new file's first lines (added or
+    context lines of the diff: either shows the header the file has now)."""
     for line in file.iter_lines():
-        if line.kind == "added" and line.new_line is not None and line.new_line <= _MARKER_MAX_LINE:
+        if line.new_line is not None and line.new_line <= _MARKER_MAX_LINE:
             if _GENERATED_MARKER.search(line.content):
                 return True
     return False

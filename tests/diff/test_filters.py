@@ -64,9 +64,11 @@ def test_generated_markers_in_the_first_added_lines(lines, generated):
     assert (marked.skip_reason == "generated file") is generated
 
 
-def test_marker_on_a_context_line_does_not_count():
-    file = parse_gitlab_diff("@@ -1,1 +1,2 @@\n # @generated\n+x = 2\n", old_path="a.py", new_path="a.py")
-    assert mark_not_for_review([file])[0].skip_reason is None
+def test_marker_on_a_context_line_counts_but_not_on_a_removed_one():
+    kept = parse_gitlab_diff("@@ -1,1 +1,2 @@\n # @generated\n+x = 2\n", old_path="a.py", new_path="a.py")
+    assert mark_not_for_review([kept])[0].skip_reason == "generated file"
+    removed = parse_gitlab_diff("@@ -1,1 +1,1 @@\n-# @generated\n+x = 2\n", old_path="a.py", new_path="a.py")
+    assert mark_not_for_review([removed])[0].skip_reason is None
 
 
 def test_files_without_hunks():
