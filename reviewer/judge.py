@@ -253,15 +253,19 @@ def _same_issue(a: Finding, b: Finding) -> bool:
 def _merge_duplicates(
     placed: list[tuple[Finding, FileDiff]], report: JudgeReport
 ) -> list[tuple[Finding, FileDiff]]:
-    """Fold duplicates into the most important finding of each group."""
+    """Fold duplicates into the most important finding of each group (compared per path)."""
     kept: list[tuple[Finding, FileDiff]] = []
+    by_path: dict[str, list[int]] = {}
     for finding, file in sorted(placed, key=_priority):
-        for index, (rep, rep_file) in enumerate(kept):
+        same_path = by_path.setdefault(finding.path, [])
+        for index in same_path:
+            rep, rep_file = kept[index]
             if _same_issue(rep, finding):
                 kept[index] = (_absorb(rep, finding), rep_file)
                 report.merged += 1
                 break
         else:
+            same_path.append(len(kept))
             kept.append((finding, file))
     return kept
 
