@@ -98,6 +98,17 @@ def test_survives_moved_block():
     assert fp_moved == fp_v1
 
 
+def test_survives_rebase_onto_a_newer_target():
+    newer_base = BASE.replace("import sqlite3\n", "import logging\nimport sqlite3\n\nLOG = logging.getLogger()\n")
+    newer_base = newer_base.replace("def connect(path):", "def open_db(path):")
+    rebased_head = V1.replace("import sqlite3\n", "import logging\nimport sqlite3\n\nLOG = logging.getLogger()\n")
+    rebased_head = rebased_head.replace("def connect(path):", "def open_db(path):")
+    file = file_diff("app/db.py", newer_base, rebased_head)
+    finding = _finding(file, "query = ")
+    assert finding.line != _fp(V1)[1]
+    assert fingerprint(finding, file) == _fp(V1)[0]
+
+
 def test_survives_formatter_spacing_and_quote_style():
     reformatted = V1.replace(SQL_LINE, "    query = \"SELECT * FROM users WHERE name = '\"+name+\"'\"")
     assert reformatted != V1
