@@ -56,7 +56,9 @@ def test_resolve_roles_and_edit_exclusivity(gl, mr, sim):
     note.body = "edited"
     note.save()
     assert sim.discussions(sim.mr)[0]["notes"][0]["body"] == "edited"
-    # the MR author may resolve even as a reporter-level user
+    r = gl.http_put(f"/projects/1/merge_requests/1/discussions/{d.id}", query_data={"resolved": "false"})
+    assert r["resolved"] is False
+    # the MR author may resolve
     assert sim.resolve_as(sim.mr, d.id, "alice", resolved=False)["resolved"] is False
 
 
@@ -101,3 +103,11 @@ def test_draft_notes_publish(mr, sim):
     mr.draft_notes.bulk_publish()
     bodies = [n["body"] for n in sim.notes(sim.mr)]
     assert "good" in bodies and "bad" not in bodies
+
+
+def test_unidiff_and_raw_diffs(gl, sim):
+    items = gl.http_list("/projects/1/merge_requests/1/diffs", query_data={"unidiff": "true"}, get_all=True)
+    added = next(x for x in items if x["new_path"] == "added.py")
+    assert added["diff"].startswith("--- /dev/null\n+++ b/added.py\n@@ -0,0 +1,2 @@")
+    raw = gl.http_get("/projects/1/merge_requests/1/raw_diffs", raw=True)
+    assert b"diff --git a/README.md b/README.md" in raw.content

@@ -51,3 +51,37 @@ def test_position_on_old_version_is_traced_to_latest(sim, mr, repo):
     d = mr.discussions.create({"body": "late", "position": position})
     assert d.attributes["notes"][0]["position"]["new_line"] == 12
     assert d.attributes["notes"][0]["position"]["head_sha"] == sim.mr.diff_refs["head_sha"]
+
+
+def test_rebase_onto_newer_target_moves_every_line(sim, mr, repo):
+    added = post(mr, new_line=11)
+    removed = post(mr, old_line=11)
+    context = post(mr, old_line=21, new_line=22)
+    git(repo, "checkout", "-q", "main")
+    write(repo, "README.md", "head 1\nhead 2\n" + (repo / "README.md").read_text())
+    commit(repo, "target moves on")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "rebase", "-q", "main")
+    sim.push(sim.mr)
+    by_id = {d["id"]: d["notes"][0] for d in sim.discussions(sim.mr)}
+    refs = sim.mr.diff_refs
+    for d, old_line, new_line in ((added, None, 13), (removed, 13, None), (context, 23, 24)):
+        note = by_id[d["id"]]
+        assert note["position"]["head_sha"] == refs["head_sha"] and note["position"]["base_sha"] == refs["base_sha"]
+        assert (note["position"]["old_line"], note["position"]["new_line"]) == (old_line, new_line)
+    assert not any("changed this line" in n["body"] for n in sim.notes(sim.mr))
+
+
+def test_multi_line_thread_is_traced_with_its_range(sim, mr, repo):
+    import hashlib
+
+    sha = hashlib.sha1(b"README.md").hexdigest()
+    rng = {"start": {"line_code": f"{sha}_8_8", "type": "old"}, "end": {"line_code": f"{sha}_12_11", "type": "new"}}
+    d = post(mr, new_line=11, line_range=rng)
+    write(repo, "README.md", "top\n" + (repo / "README.md").read_text())
+    commit(repo, "shift")
+    sim.push(sim.mr)
+    pos = next(x for x in sim.discussions(sim.mr) if x["id"] == d["id"])["notes"][0]["position"]
+    assert pos["new_line"] == 12
+    assert pos["line_range"]["start"]["line_code"] == f"{sha}_8_9"
+    assert pos["line_range"]["end"]["line_code"] == f"{sha}_12_12"

@@ -97,6 +97,7 @@ class Api:
         sub = rest[2:]
         table: dict[tuple, Callable[..., Response]] = {
             ("GET",): self.get_mr, ("GET", "diffs"): self.get_diffs, ("GET", "changes"): self.get_changes,
+            ("GET", "raw_diffs"): self.get_raw_diffs,
             ("GET", "versions"): self.list_versions, ("GET", "versions", 1): self.get_version,
             ("GET", "commits"): self.get_commits,
             ("GET", "discussions"): self.list_discussions, ("POST", "discussions"): self.post_discussion,
@@ -163,7 +164,19 @@ class Api:
         return Response(200, entities.merge_request(mr, self.state.users, self.state.base_url))
 
     def get_diffs(self, req: Request, mr: MergeRequest) -> Response:
-        return self._list(req, [f.entity() for f in mr.latest.files])
+        items = [f.entity() for f in mr.latest.files]
+        if truthy(req.query.get("unidiff", False)):
+            for item in items:
+                if item["diff"]:
+                    old = "/dev/null" if item["new_file"] else f"a/{item['old_path']}"
+                    new = "/dev/null" if item["deleted_file"] else f"b/{item['new_path']}"
+                    item["diff"] = f"--- {old}\n+++ {new}\n{item['diff']}"
+        return self._list(req, items)
+
+    def get_raw_diffs(self, req: Request, mr: MergeRequest) -> Response:
+        v = mr.latest
+        text = mr.project.repo.run("diff", "-M", "--full-index", "--no-color", v.base_commit_sha, v.head_commit_sha)
+        return Response(200, None, {"Content-Type": "text/plain; charset=utf-8"}, raw=text.encode())
 
     def get_changes(self, req: Request, mr: MergeRequest) -> Response:
         full = truthy(req.query.get("access_raw_diffs", False))
