@@ -7,8 +7,9 @@ A fingerprint hashes what a finding is about:
 - the anchor: the code of the line the finding points at, with layout normalised away
   (indentation, spacing between tokens, quote style, a trailing ``,``/``;``); identifiers
   and literals are kept, so a change to the anchored code itself yields a new identity;
-- the enclosing symbol where the diff shows it (nearest enclosing ``def``/``class``/
-  ``function``/``func``… line in the hunk, else the hunk's section header).
+- the enclosing symbol where the diff shows it (the outermost enclosing ``def``/``class``/
+  ``function``/``func``… line in the hunk, or the hunk's section header when the hunk does
+  not reach the top level).
 
 Trade-off for findings without a rule ID: two wordings match only when they share the same
 key words after lowercasing, dropping punctuation, stopwords and review filler ("possible",
@@ -174,11 +175,13 @@ def _symbol_name(text: str) -> str | None:
 
 
 def enclosing_symbol(file: FileDiff | None, finding: Finding) -> str:
-    """Return the name of the function or class around the finding's line, or "".
+    """Return the name of the outermost function or class around the finding's line, or "".
 
-    The nearest preceding definition in the hunk (on the finding's side) that is indented
-    less than the line; failing that, the hunk's section header when the line is indented.
-    Top-level lines have no enclosing symbol.
+    Walking back through the hunk (on the finding's side) over ever less indented lines, the
+    outermost definition seen wins; when the hunk never reaches the top level, the hunk's
+    section header (git's nearest top-level line before the hunk) names it instead. The
+    outermost name is used, not the innermost, because it does not change when a later push
+    widens the hunk to show a method's ``def`` line. Top-level lines have no enclosing symbol.
     """
     if file is None or finding.line is None:
         return ""
@@ -193,14 +196,19 @@ def enclosing_symbol(file: FileDiff | None, finding: Finding) -> str:
     depth = _indent(target)
     if depth == 0:
         return _symbol_name(target) or ""
+    outermost = ""
     for diff_line in reversed(hunk.lines[:index]):
         if getattr(diff_line, attr) is None or not diff_line.content.strip():
             continue
-        if _indent(diff_line.content) < depth:
-            name = _symbol_name(diff_line.content)
-            if name:
-                return name
-    return _symbol_name(hunk.section) or ""
+        indent = _indent(diff_line.content)
+        if indent < depth:
+            depth = indent
+            outermost = _symbol_name(diff_line.content) or outermost
+            if depth == 0:
+                break
+    if depth > 0:
+        outermost = _symbol_name(hunk.section) or outermost
+    return outermost
 
 
 def issue_key(finding: Finding) -> str:

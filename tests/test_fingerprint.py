@@ -226,3 +226,16 @@ def test_sibling_definition_is_not_taken_as_enclosing():
     finding = Finding(path="o.py", line=4, severity=Severity.NOTE, category=Category.SECURITY,
                       title="eval", agent="security")
     assert enclosing_symbol(file, finding) == "outer"
+
+
+def test_widened_hunk_that_shows_the_method_keeps_the_symbol():
+    body = "".join(f"        step_{i}(item)\n" for i in range(6))
+    base = "class Store:\n    def save(self, item):\n" + body + "        return item\n"
+    v1 = base.replace("        return item\n", "        eval(item)\n        return item\n")
+    v2 = v1.replace("    def save(self, item):\n", '    def save(self, item):\n        """Save it."""\n')
+    narrow, wide = file_diff("s.py", base, v1), file_diff("s.py", base, v2)
+    assert not any("def save" in ln.content for ln in narrow.iter_lines())
+    assert any("def save" in ln.content for ln in wide.iter_lines())
+    first, second = _finding(narrow, "eval(item)"), _finding(wide, "eval(item)")
+    assert enclosing_symbol(narrow, first) == enclosing_symbol(wide, second) == "Store"
+    assert fingerprint(first, narrow) == fingerprint(second, wide)
