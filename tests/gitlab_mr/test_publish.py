@@ -201,3 +201,12 @@ def test_a_refused_position_moves_to_the_summary_without_a_storm(world, monkeypa
     assert sum("line_code" in reason for _, reason in report.not_inline) == 3
     [summary] = summary_notes(world.sim, world.mr)
     assert all(f"Problem bad{i}" in summary["body"] for i in range(5))
+
+
+def test_a_finding_on_a_collapsed_file_lands_after_recovery(world):
+    client = world.client()
+    mr = load_gitlab_mr(client, world.project_id, world.iid)
+    report = publish(client, mr, result_of(finding("collapsed.txt", 2, fp="collapsed")), dry_run=False)
+    assert len(report.threads) == 1
+    note = threads_by_fp(world.sim, world.mr)["collapsed"]["notes"][0]
+    assert note["position"]["new_line"] == 2 and note["line_code"] == code("collapsed.txt", 3, 2)

@@ -48,3 +48,33 @@ def test_repo_context_is_read_at_the_target_branch(world):
                      if r.path.endswith(("AGENTS.md/raw", ".reviewer.yml/raw"))]
     assert context_reads
     assert {parse_qs(r.query)["ref"][0] for r in context_reads} == {world.mr.diff_refs["start_sha"]}
+
+
+def test_collapsed_file_is_rebuilt_from_raw_files_when_versions_are_unavailable(world):
+    world.sim.faults.add(method="GET", path_regex=r"/versions$", status=404, times=1)
+    world.sim.mark_file(world.mr, "src/app.py", collapsed=True)
+    mr = load_gitlab_mr(world.client(), world.project_id, world.iid)
+    by_path = {f.path: f for f in mr.files}
+    collapsed = by_path["collapsed.txt"]
+    assert [(ln.kind, ln.content, ln.old_line, ln.new_line) for ln in collapsed.iter_lines()] == [
+        ("context", "c1", 1, 1), ("removed", "c2", 2, None), ("added", "c2 changed", None, 2),
+        ("context", "c3", 3, 3), ("context", "c4", 4, 4)]
+    app = by_path["src/app.py"]
+    assert (app.added, app.removed) == (4, 3)
+    assert app.find_line(5, "new").kind == "added" and app.find_line(30, "old").kind == "removed"
+    refs = world.mr.diff_refs
+    reads = {(r.path.rsplit("/files/", 1)[1], parse_qs(r.query)["ref"][0]) for r in world.sim.request_log
+             if "collapsed.txt" in r.path}
+    assert reads == {("collapsed.txt/raw", refs["base_sha"]), ("collapsed.txt/raw", refs["head_sha"])}
+
+
+def test_unified_diff_is_accepted_by_the_gitlab_parser():
+    from reviewer.diff import parse_gitlab_diff
+    from reviewer.gitlab_mr.source import unified_diff
+
+    text = unified_diff("a\nb\nc\n", "a\nB\nc\nd\n")
+    assert text.startswith("@@ -1,3 +1,4 @@\n")
+    parsed = parse_gitlab_diff(text, old_path="x", new_path="x")
+    assert [(ln.kind, ln.content) for ln in parsed.iter_lines()] == [
+        ("context", "a"), ("removed", "b"), ("added", "B"), ("context", "c"), ("added", "d")]
+    assert unified_diff("same\n", "same\n") == ""
