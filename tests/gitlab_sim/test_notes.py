@@ -5,6 +5,8 @@ from __future__ import annotations
 import gitlab
 import pytest
 
+from tests.support.gitlab_sim.errors import ApiError
+
 
 def diff_position(mr) -> dict:
     return {**mr.diff_refs, "position_type": "text", "old_path": "README.md", "new_path": "README.md",
@@ -111,3 +113,13 @@ def test_unidiff_and_raw_diffs(gl, sim):
     assert added["diff"].startswith("--- /dev/null\n+++ b/added.py\n@@ -0,0 +1,2 @@")
     raw = gl.http_get("/projects/1/merge_requests/1/raw_diffs", raw=True)
     assert b"diff --git a/README.md b/README.md" in raw.content
+
+
+def test_mr_author_may_resolve_without_developer_role(mr, sim):
+    d = mr.discussions.create({"body": "thread"})
+    sim.mr.author = "rep"  # a reporter who authored the MR
+    assert sim.resolve_as(sim.mr, d.id, "rep")["resolved"] is True
+    sim.mr.author = "alice"
+    with pytest.raises(ApiError) as err:  # the facade raises the simulator's own error
+        sim.resolve_as(sim.mr, d.id, "rep", resolved=False)
+    assert err.value.status == 403
