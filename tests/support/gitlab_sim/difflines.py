@@ -51,14 +51,21 @@ def line_code(path: str, old_pos: int, new_pos: int) -> str:
     return f"{hashlib.sha1(path.encode()).hexdigest()}_{old_pos}_{new_pos}"
 
 
+# `Gitlab::Diff::Parser#filename?`: lines it drops without counting them.
+_FILENAME_PREFIXES = ("--- /dev/null", "+++ /dev/null", "--- a", "+++ b", "+++ a", "--- /tmp/diffy", "+++ /tmp/diffy")
+
+
 def parse(diff: str) -> ParsedDiff:
     """Parse header-less hunk text the way GitLab's `Diff::Parser` counts lines."""
     lines: list[Line] = []
     hunks: list[Hunk] = []
     old = new = 0
-    for raw in diff.split("\n"):
-        if raw == "" :
-            continue
+    pieces = diff.split("\n")
+    if pieces and pieces[-1] == "":
+        pieces.pop()  # the terminator of the last line, not a line
+    for raw in pieces:
+        if raw.startswith(_FILENAME_PREFIXES):
+            continue  # GitLab's parser skips these as file headers, even inside a hunk
         m = _HUNK.match(raw)
         if m:
             os_, oc, ns, nc = m.groups()
@@ -69,7 +76,7 @@ def parse(diff: str) -> ParsedDiff:
             continue
         if not hunks:
             continue
-        tag, text = raw[0], raw[1:]
+        tag, text = (raw[0], raw[1:]) if raw else (" ", "")
         if tag == "+":
             lines.append(Line("added", text, None, new, old, new))
             new += 1
