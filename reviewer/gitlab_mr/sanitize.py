@@ -25,7 +25,7 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _QUICK_ACTION_RE = re.compile(r"^(\s*)/(?=[A-Za-z0-9_])")
 _CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1", re.S)
 # A mention: "@" not preceded by a word char (so e-mail addresses stay), then a GitLab name.
-_MENTION_RE = re.compile(r"(?<![\w`])@[A-Za-z0-9_][A-Za-z0-9_.\-/]*")
+_MENTION_RE = re.compile(r"(?<![\w`])@[A-Za-z0-9_](?:[A-Za-z0-9_.\-/]*[A-Za-z0-9_])?")
 
 
 def sanitize_markdown(text: str | None) -> str:

@@ -56,7 +56,9 @@ def build_marker(mr: MergeRequest, result: ReviewResult, previous: markers.Summa
     history = list(previous.history) if previous else []
     history.append(markers.RunEntry(head_sha=head or "", tier=result.risk.tier.value, counts=counts))
     skipped = {n.path for n in [*mr.not_reviewed, *result.not_reviewed]}
-    agents_ok = all(run.status != "failed" for run in result.agents)
+    # Files count as reviewed unless an agent failed or every agent was skipped (e.g. no model).
+    agents_ok = all(run.status != "failed" for run in result.agents) and not (
+        result.agents and all(run.status == "skipped" for run in result.agents))
     earlier = previous.file_states if previous else {}
     states: dict[str, str] = {}
     for file in mr.files:
@@ -78,11 +80,11 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
     findings = result.all_findings()
     by_sev = Counter(f.severity for f in findings)
     lines: list[str] = [TITLE, ""]
-    reasons = "; ".join(sanitize_inline(r) for r in result.risk.reasons) or "no reasons recorded"
-    lines.append(f"**Tier:** {result.risk.tier.value} ({reasons})")
     head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else None)
     if head:
-        lines.append(f"**Reviewed head:** {code(head)}")
+        lines += [f"**Reviewed head:** {code(head)}", ""]
+    lines.append(f"**Tier: {result.risk.tier.value}**" + (", because:" if result.risk.reasons else ""))
+    lines += [f"- {sanitize_inline(r)}" for r in result.risk.reasons]
     if head and info.current_head_sha and info.current_head_sha != head:
         lines.append(
             f"\n> **Note:** the merge request moved on to {code(info.current_head_sha[:12])} while this "
