@@ -11,7 +11,7 @@ from reviewer.codex.globs import glob_match
 from reviewer.codex.languages import LANGUAGES, language_of
 from reviewer.models import Category, Severity
 
-__all__ = ["ID_PATTERN", "Detector", "Enclosing", "Examples", "Rule", "Scope"]
+__all__ = ["ID_PATTERN", "Detector", "Enclosing", "Examples", "Rule", "Scope", "rule_json_schema"]
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-\d{3,4}$"
 """A rule ID: an area prefix and a number, e.g. ``SEC-001``. IDs are never reused."""
@@ -145,3 +145,12 @@ class Rule(_Strict):
     def prefix(self) -> str:
         """The area prefix of the ID (``SEC`` for ``SEC-001``)."""
         return self.id.split("-", 1)[0]
+
+
+def rule_json_schema() -> dict:
+    """Return the JSON Schema of a rule file (``codex_rules/schema.json`` is generated from it)."""
+    schema = Rule.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Engineering Codex rule"
+    return schema
+
