@@ -156,13 +156,6 @@ class GitLabClient:
         return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/notes/{note_id}/award_emoji",
                           project=project)
 
-    def current_user(self) -> dict[str, Any] | None:
-        """``GET /user`` (the bot behind the token), or None when the token may not read it."""
-        try:
-            return self._get("/user", project=None)
-        except GitLabError:
-            return None
-
     # ----------------------------------------------------------------- writes
     def require_write(self) -> None:
         """Fail fast, before any work, when this token can never write (a job token)."""

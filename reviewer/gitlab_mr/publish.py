@@ -167,12 +167,16 @@ def _our_severities(discussions: list[dict[str, Any]]) -> dict[str, int]:
         marker = markers.finding_marker(notes[0].get("body")) if notes else None
         if marker is None:
             continue
-        try:
-            rank = Severity(marker.sev).rank
-        except ValueError:
-            rank = Severity.CRITICAL.rank
-        found[marker.fp] = max(rank, found.get(marker.fp, -1))
+        found[marker.fp] = max(_rank(marker.sev), found.get(marker.fp, -1))
     return found
+
+
+def _rank(severity: str) -> int:
+    """A marker's severity rank; an unknown value counts as the highest (never re-post over it)."""
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return Severity.CRITICAL.rank
 
 
 def _find_thread(client: GitLabClient, mr: MergeRequest, fingerprint: str, rank: int) -> dict[str, Any] | None:
@@ -181,7 +185,7 @@ def _find_thread(client: GitLabClient, mr: MergeRequest, fingerprint: str, rank:
     for discussion in client.list_discussions(mr.project, mr.iid):
         notes = discussion.get("notes") or []
         marker = markers.finding_marker(notes[0].get("body")) if notes else None
-        if marker and marker.fp == fingerprint and Severity(marker.sev).rank >= rank:
+        if marker and marker.fp == fingerprint and _rank(marker.sev) >= rank:
             return discussion
     return None
 

@@ -58,6 +58,9 @@ def load_gitlab_mr(client: GitLabClient, project: str | int, iid: int) -> MergeR
     refs = DiffRefs(base_sha=refs_data.get("base_sha") or refs_data["start_sha"],
                     start_sha=refs_data["start_sha"], head_sha=refs_data["head_sha"])
     files, not_reviewed = load_files(client, project, iid, refs)
+    hidden = _hidden_by_limits(data.get("changes_count"), len(files))
+    if hidden:
+        not_reviewed.append(hidden)
     discussions = client.list_discussions(project, iid)
     threads = prior_threads(client, project, iid, discussions, refs)
     return MergeRequest(
@@ -106,6 +109,23 @@ def load_files(client: GitLabClient, project: str | int, iid: int,
                 not_reviewed.append(NotReviewed(path=file.path, reason=reason))
         files.append(file)
     return files, not_reviewed
+
+
+def _hidden_by_limits(changes_count: Any, listed: int) -> NotReviewed | None:
+    """A not-reviewed entry when GitLab's diff limits kept files out of ``/diffs``."""
+    text = str(changes_count or "").strip()
+    if not text:
+        return None
+    overflow = text.endswith("+")
+    try:
+        total = int(text.rstrip("+"))
+    except ValueError:
+        return None
+    if not overflow and total <= listed:
+        return None
+    more = "more than " if overflow else ""
+    return NotReviewed(path="(files beyond GitLab's diff limits)",
+                       reason=f"GitLab counts {more}{total} changed files but lists only {listed}")
 
 
 def _parse_item(item: dict[str, Any], diff: str) -> FileDiff:

@@ -78,3 +78,11 @@ def test_unified_diff_is_accepted_by_the_gitlab_parser():
     assert [(ln.kind, ln.content) for ln in parsed.iter_lines()] == [
         ("context", "a"), ("removed", "b"), ("added", "B"), ("context", "c"), ("added", "d")]
     assert unified_diff("same\n", "same\n") == ""
+
+
+def test_files_hidden_by_gitlab_diff_limits_are_reported():
+    from reviewer.gitlab_mr.source import _hidden_by_limits
+
+    assert _hidden_by_limits("127", 127) is None and _hidden_by_limits(None, 3) is None
+    hidden = _hidden_by_limits("1000+", 1000)
+    assert hidden is not None and hidden.reason == "GitLab counts more than 1000 changed files but lists only 1000"
