@@ -139,3 +139,14 @@ def test_low_role_names_the_developer_role(world):
 def test_no_token_at_all():
     with pytest.raises(GitLabAuthError, match="REVIEWER_GITLAB_TOKEN"):
         GitLabClient.connect("http://127.0.0.1:9", None, None)
+
+
+def test_unreachable_gitlab_is_one_line_after_few_attempts():
+    sleeps: list[float] = []
+    client = GitLabClient.connect("http://127.0.0.1:1", TOKEN, policy=FAST, sleep=sleeps.append)
+    with pytest.raises(GitLabError) as caught:
+        client.get_mr("group/proj", 1)
+    assert str(caught.value) == (
+        "could not reach GitLab at http://127.0.0.1:1 (ConnectionError) on GET "
+        "/projects/group%2Fproj/merge_requests/1 after 4 attempts")
+    assert sleeps == [0.01, 0.02, 0.04]
