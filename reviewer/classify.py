@@ -1,22 +1,25 @@
 """Risk classification: how deep a review a change gets, and the reasons that led there.
 
 Deterministic and pure. Files marked not-for-review (lock, generated, vendored, binary…) do
-not count toward the size, except migrations, which always count and always make the change
-full. A security-sensitive path or more than ``full_over_files`` files also make it full;
+not count toward the size, except migrations and diffs GitLab would not show (too large),
+which always count and always make the change full. A security-sensitive path or more than ``full_over_files`` files also make it full;
 otherwise the size decides (Cloudflare's thresholds are the defaults).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
+from reviewer.codex.globs import glob_match
 from reviewer.models import FileDiff, RiskAssessment, RiskTier
 from reviewer.settings import RiskThresholds
 
 MAX_LISTED = 5
 """How many paths one kind of reason names before it says "and N more"."""
+
+UNSEEN_MARKERS = ("too large", "collapsed", "no diff")
+"""Words in a ``skip_reason`` that mean the diff could not be shown (the GitLab source sets
+these): such a file still counts, and the change is full, since its size is unknown."""
 
 
 def classify(files: Sequence[FileDiff], thresholds: RiskThresholds) -> RiskAssessment:
@@ -25,8 +28,9 @@ def classify(files: Sequence[FileDiff], thresholds: RiskThresholds) -> RiskAsses
         return RiskAssessment(tier=RiskTier.TRIVIAL, reasons=["no changed files → trivial"])
 
     migrations = [f for f in files if _matching_glob(f, thresholds.migration_paths)]
-    migration_ids = {id(f) for f in migrations}
-    counted = [f for f in files if f.reviewable or id(f) in migration_ids]
+    unseen = [f for f in files if any(m in (f.skip_reason or "").lower() for m in UNSEEN_MARKERS)]
+    always_counted = {id(f) for f in [*migrations, *unseen]}
+    counted = [f for f in files if f.reviewable or id(f) in always_counted]
     counted_ids = {id(f) for f in counted}
     uncounted = [f for f in files if id(f) not in counted_ids]
     sensitive = [(f, glob) for f in counted if (glob := _matching_glob(f, thresholds.sensitive_paths))]
@@ -45,6 +49,7 @@ def classify(files: Sequence[FileDiff], thresholds: RiskThresholds) -> RiskAsses
     raises += _listed(
         [f"migration: {f.path} (always counted, always full)" for f in migrations], "migrations"
     )
+    raises += _listed([f"diff not available: {f.path} ({f.skip_reason})" for f in unseen], "unavailable diffs")
 
     if raises and size_tier is not RiskTier.FULL:
         tier = RiskTier.FULL
@@ -105,31 +110,3 @@ def _listed(reasons: list[str], kind: str) -> list[str]:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-# TEMPORARY: replace with reviewer.codex.globs.glob_match once it lands (same API).
-def glob_match(path: str, pattern: str) -> bool:
-    """True when ``path`` matches ``pattern``: ``*`` stays in one folder, ``**/`` spans folders."""
-    return _glob_regex(pattern).fullmatch(path) is not None
-
-
-@lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))

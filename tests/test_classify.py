@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewer.classify import classify
+from reviewer.gitlab_mr.source import TOO_LARGE_REASON
 from reviewer.models import DiffLine, FileDiff, Hunk, RiskTier
 from reviewer.settings import RiskThresholds
 
@@ -135,6 +136,16 @@ def test_migration_counts_even_when_it_would_be_skipped() -> None:
     assert result.reasons == [
         "migration: db/migrations/0042_add_index.sql (always counted, always full)",
         "2 files, 13 changed lines (≤100 lines, ≤20 files) → light by size, raised to full",
+    ]
+
+
+def test_diff_too_large_to_show_counts_and_makes_it_full() -> None:
+    big = FileDiff(old_path="src/engine.py", new_path="src/engine.py", skip_reason=TOO_LARGE_REASON)
+    result = classify([big], DEFAULTS)
+    assert result.tier is RiskTier.FULL
+    assert result.reasons == [
+        f"diff not available: src/engine.py ({TOO_LARGE_REASON})",
+        "1 file, 0 changed lines (≤10 lines, ≤20 files) → trivial by size, raised to full",
     ]
 
 
