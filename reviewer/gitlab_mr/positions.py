@@ -56,7 +56,7 @@ def place(finding: Finding, mr: MergeRequest) -> Placement:
         return Placement(finding, reason=f"{finding.path} is not among the changed files")
     if file.binary or not file.hunks:
         return Placement(finding, reason=f"{file.path} has no diff lines GitLab can anchor to")
-    side = "old" if file.deleted_file else finding.side
+    side = "old" if file.deleted_file else "new" if file.new_file else finding.side
     end = finding.end_line if finding.end_line and finding.end_line > finding.line else finding.line
     anchor = position_for(file, end, side)
     anchor_line = file.find_line(end, side)

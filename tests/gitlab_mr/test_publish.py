@@ -210,3 +210,18 @@ def test_a_finding_on_a_collapsed_file_lands_after_recovery(world):
     assert len(report.threads) == 1
     note = threads_by_fp(world.sim, world.mr)["collapsed"]["notes"][0]
     assert note["position"]["new_line"] == 2 and note["line_code"] == code("collapsed.txt", 3, 2)
+
+
+def test_mixed_range_from_context_to_added_line(world):
+    client = world.client()
+    mr = load_gitlab_mr(client, world.project_id, world.iid)
+    mixed = finding("src/app.py", 3, end=5, fp="mixed", suggestion="a\nb\nc")
+    on_new_file_old_side = finding("brand_new.py", 1, side="old", fp="coerced")
+    report = publish(client, mr, result_of(mixed, on_new_file_old_side), dry_run=False)
+    assert len(report.threads) == 2
+    threads = threads_by_fp(world.sim, world.mr)
+    position = threads["mixed"]["notes"][0]["position"]
+    assert position["line_range"] == {"start": {"line_code": code("src/app.py", 3, 3), "type": "old"},
+                                      "end": {"line_code": code("src/app.py", 7, 5), "type": "new"}}
+    assert position["new_line"] == 5 and "```suggestion:-2+0\na\nb\nc\n```" in threads["mixed"]["notes"][0]["body"]
+    assert threads["coerced"]["notes"][0]["position"]["new_line"] == 1
