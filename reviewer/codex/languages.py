@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 __all__ = ["LANGUAGES", "comment_prefixes", "language_of"]
@@ -42,6 +43,7 @@ _COMMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=8192)  # asked once per rule for every changed path
 def language_of(path: str) -> str | None:
     """Return the language of ``path`` from its file name, or None when unknown."""
     name = PurePosixPath(path.replace("\\", "/")).name.lower()
