@@ -8,7 +8,7 @@ import sys
 
 import structlog
 
-_SECRET_KEYS = re.compile(r"(token|api_key|apikey|password|secret|authorization)", re.I)
+_SECRET_KEYS = re.compile(r"(^|_)(token|api_key|apikey|key|password|secret|authorization)$", re.I)
 _SECRET_VALUES = re.compile(r"(glpat-|sk-|ghp_|xox[bp]-)[A-Za-z0-9_\-]{6,}")
 
 
@@ -43,5 +43,9 @@ def configure(*, json_logs: bool, verbose: bool = False) -> None:
 
 
 def get_logger(name: str):
-    """A structlog logger bound to ``component=name``."""
-    return structlog.get_logger().bind(component=name)
+    """A structlog logger bound to ``component=name``.
+
+    It stays lazy (bound on each use), so module-level loggers created before ``configure``
+    still write where ``configure`` says (stderr), never to structlog's default stdout.
+    """
+    return structlog.get_logger(component=name)
