@@ -7,6 +7,7 @@ goes on with the other agents.
 from __future__ import annotations
 
 import posixpath
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,15 +28,34 @@ log = get_logger("agent_runner")
 
 MAX_AGENTS_MD_CHARS = 6000  # per AGENTS.md file in a prompt
 MAX_DESCRIPTION_CHARS = 4000  # of the MR title + description
-MAX_RULE_CHARS = 300  # of one rule's text
+MAX_RULE_CHARS = 120  # of one rule's line in a prompt
 
 
 class RuleSource(Protocol):
-    """What the runner needs from the Codex: the rules that apply to a path."""
+    """What the runner needs from the Codex: the rules that apply to a path.
 
-    def for_path(self, path: str, *, category: Any = None) -> list[Any]:
-        """Return the rules whose scope covers ``path`` (optionally of one category)."""
+    A rule needs ``id``, ``title``, ``severity`` and ``category`` (None: every agent's).
+    """
+
+    def for_path(self, path: str) -> list[Any]:
+        """Return the rules whose scope covers ``path``."""
         ...
+
+
+_PathRules = list[tuple[str | None, dict[str, str]]]  # (category, template values) per rule
+_RULES_BY_PATH: weakref.WeakKeyDictionary[Any, dict[str, _PathRules]] = weakref.WeakKeyDictionary()
+
+
+def rules_for_path(rules: RuleSource, path: str) -> _PathRules:
+    """The rules covering ``path`` as (category, template values), remembered per rule set:
+    planning and every chunk of every agent ask again."""
+    try:
+        cache = _RULES_BY_PATH.setdefault(rules, {})
+    except TypeError:  # not weak-referenceable: ask every time
+        cache = {}
+    if path not in cache:
+        cache[path] = [(_category(r), _rule_values(r)) for r in rules.for_path(path) if getattr(r, "id", None)]
+    return cache[path]
 
 
 @dataclass
@@ -108,23 +128,24 @@ def prompt_rules(rules: RuleSource | None, files: Iterable[FileDiff], spec: Agen
     """The rules ``spec`` is shown for ``files`` (see ``AgentSpec.rules``), once each, by ID."""
     if rules is None or spec.rules == "none":
         return []
-    category = spec.category.value if spec.rules == "category" else None
+    wanted = None if spec.rules == "all" else spec.category.value
     seen: dict[str, dict[str, str]] = {}
     for f in files:
-        for rule in rules.for_path(f.path, category=category):
-            rid = str(getattr(rule, "id", ""))
-            if rid and rid not in seen:
-                seen[rid] = _rule_values(rule)
+        for category, values in rules_for_path(rules, f.path):
+            if (wanted is None or category is None or category == wanted) and values["id"] not in seen:
+                seen[values["id"]] = values
     return [seen[k] for k in sorted(seen)]
+
+
+def _category(rule: Any) -> str | None:
+    category = getattr(rule, "category", None)
+    return getattr(category, "value", category)
 
 
 def _rule_values(rule: Any) -> dict[str, str]:
     severity = getattr(rule, "severity", "")
     severity = getattr(severity, "value", severity) or "suggestion"
-    text = next(
-        (str(v) for v in (getattr(rule, a, None) for a in ("rule", "statement", "text", "title")) if v),
-        "",
-    )
+    text = next((str(v) for v in (getattr(rule, a, None) for a in ("title", "rule", "text")) if v), "")
     text = " ".join(text.split())
     if len(text) > MAX_RULE_CHARS:
         text = text[: MAX_RULE_CHARS - 1] + "…"

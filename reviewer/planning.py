@@ -7,18 +7,23 @@ Nothing is silently dropped: every file an agent should have seen but will not i
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reviewer import llm
+from reviewer.agent_runner import MAX_AGENTS_MD_CHARS, RuleSource, build_messages, prompt_rules
 from reviewer.agents import AgentSpec, path_matches
 from reviewer.models import AgentRun, FileDiff, Hunk, MergeRequest, NotReviewed, RiskAssessment
+from reviewer.prompting import render
 from reviewer.settings import NO_MODEL_HELP, ModelCall, Settings
 
-SAFETY_MARGIN = 0.9  # share of the computed room actually filled: token estimates are not exact
-RULES_ALLOWANCE = 1500  # prompt tokens reserved for the Codex rules of one chunk (at most 1/8 of the context)
-PER_LINE_TOKENS = 2  # the line number and marker the prompt adds to each diff line
-PER_FILE_TOKENS = 12  # the file header the prompt adds
+SAFETY_MARGIN = 0.95  # share of the computed room actually filled: joined texts tokenise a little differently
+RULES_ALLOWANCE = 1500  # tokens reserved for Codex rules when the plan is made without them (≤ 1/8 context)
+PER_LINE_TOKENS = 2  # number and marker of one line, when a huge hunk is cut line by line
+HUNK_TOKENS = 4  # the ``@@`` line of a hunk piece
+EXACT_CHARS = 100_000  # rendered diff tokenised exactly per model and file kind; beyond, estimated
+ESTIMATE_MARGIN = 1.03  # on estimated sizes: files tokenise a little differently from the sample
 
 
 @dataclass
@@ -58,6 +63,7 @@ class _Piece:
 
     file: FileDiff
     tokens: int
+    rules: frozenset[str] = frozenset()
     part: bool = False
 
 
@@ -66,19 +72,27 @@ class _AgentWork:
     spec: AgentSpec
     call: ModelCall
     overhead: int
+    room: int
     pieces: list[_Piece]
     chunks: list[Chunk] = field(default_factory=list)
 
 
 def plan_review(
-    mr: MergeRequest, risk: RiskAssessment, agents: Sequence[AgentSpec], settings: Settings
+    mr: MergeRequest,
+    risk: RiskAssessment,
+    agents: Sequence[AgentSpec],
+    settings: Settings,
+    *,
+    rules: RuleSource | None = None,
 ) -> ReviewPlan:
     """Decide what every agent reviews for a change of ``risk.tier``.
 
     Files are ranked by risk (security-sensitive paths and migrations first, then by size),
     packed into chunks that fit each agent's context and ``max_input_tokens``, and sent only
     while the review's token budget lasts; the budget is shared fairly between the agents.
-    Files the source could not load (``mr.not_reviewed``) are left to the caller.
+    With ``rules`` (the Codex) each chunk's rules are counted exactly; without, a share of
+    the context is reserved for them. Files the source could not load (``mr.not_reviewed``)
+    are left to the caller.
     """
     plan = ReviewPlan()
     misses = _Misses()
@@ -86,7 +100,7 @@ def plan_review(
         if not f.reviewable:
             plan.not_reviewed.append(NotReviewed(path=f.path, reason=f.skip_reason or "not reviewable"))
     ranked = _rank([f for f in mr.files if f.reviewable], settings)
-    tokens_cache: dict[tuple[str, int], int] = {}
+    sizer = _Sizer(rules)
 
     work: list[_AgentWork] = []
     for spec in agents:
@@ -102,25 +116,33 @@ def plan_review(
                                          error=skip))
             continue
         overhead = _overhead_tokens(spec, call, mr, risk, settings)
+        if rules is None:
+            overhead += min(RULES_ALLOWANCE, llm.context_window(call) // 8)
+        else:
+            overhead += sizer.rules_header(call.model)
         room = _room(spec, call, overhead)
         pieces: list[_Piece] = []
         for f in scoped:
-            tokens = _file_tokens(call.model, f, tokens_cache)
-            if tokens <= room:
-                pieces.append(_Piece(f, tokens))
+            ids = sizer.rule_ids(spec, f)
+            tokens = sizer.file_tokens(call.model, f)
+            if tokens + sizer.rules_tokens(call.model, ids) <= room:
+                pieces.append(_Piece(f, tokens, ids))
                 continue
-            parts, too_big = _split(f, call.model, room)
-            pieces.extend(parts)
+            parts, too_big = sizer.split(f, call.model, room - sizer.rules_tokens(call.model, ids))
+            pieces.extend(_Piece(part, tokens, ids, part=True) for part, tokens in parts)
             if too_big:
                 misses.add(f.path, "too_big", spec.name)
-        work.append(_AgentWork(spec, call, overhead, pieces))
+        work.append(_AgentWork(spec, call, overhead, room, pieces))
 
-    allowance = _fair_shares(
-        {w.spec.name: sum(p.tokens for p in w.pieces) + w.overhead * _min_chunks(w) for w in work},
-        settings.token_budget,
-    )
+    wants = {}
     for w in work:
-        _pack(w, _room(w.spec, w.call, w.overhead), allowance[w.spec.name], misses)
+        diff = sum(p.tokens for p in w.pieces)
+        calls = max(1, -(-diff // (w.room or 1)))
+        all_rules = frozenset().union(*(p.rules for p in w.pieces))
+        wants[w.spec.name] = diff + calls * (w.overhead + sizer.rules_tokens(w.call.model, all_rules))
+    allowance = _fair_shares(wants, settings.token_budget)
+    for w in work:
+        _pack(w, allowance[w.spec.name], sizer, misses)
         if w.chunks:
             plan.agents.append(w.spec)
             plan.chunks.extend(w.chunks)
@@ -152,88 +174,142 @@ def _rank(files: list[FileDiff], settings: Settings) -> list[FileDiff]:
 
 
 def _overhead_tokens(spec: AgentSpec, call: ModelCall, mr: MergeRequest, risk: RiskAssessment,
-                    settings: Settings) -> int:
-    """Prompt tokens of one call without its diff: instructions, MR text, AGENTS.md, rules."""
-    from reviewer.agent_runner import MAX_AGENTS_MD_CHARS, build_messages  # the runner imports Chunk
-
+                     settings: Settings) -> int:
+    """Prompt tokens of one call without its diff and rules: instructions, MR text, AGENTS.md."""
     messages = build_messages(spec, [], mr, None, settings, risk)
     text = "\n".join(m["content"] for m in messages)
     nested_md = sum(min(len(v), MAX_AGENTS_MD_CHARS) for k, v in mr.agents_md.items() if k)
     instructions = sum(len(pi.instructions) for pi in settings.repo.path_instructions)
-    rules = min(RULES_ALLOWANCE, llm.context_window(call) // 8)
-    return count_tokens(call.model, text) + (nested_md + instructions) // 3 + rules
+    return count_tokens(call.model, text) + (nested_md + instructions) // 3
 
 
 def _room(spec: AgentSpec, call: ModelCall, overhead: int) -> int:
-    """Diff tokens one call of ``spec`` may carry."""
+    """Diff and rule tokens one call of ``spec`` may carry."""
     context = llm.context_window(call) - call.max_output_tokens - overhead
     return max(0, int(min(context, spec.limits.max_input_tokens) * SAFETY_MARGIN))
 
 
-def _file_text(f: FileDiff) -> str:
-    return "\n".join(ln.content for ln in f.iter_lines())
+class _Sizer:
+    """Token sizes of the prompt's parts, measured on the real templates and cached per review."""
 
+    def __init__(self, rules: RuleSource | None) -> None:
+        self._rules = rules
+        self._files: dict[tuple[str, int], int] = {}
+        self._rule_ids: dict[tuple[str, str], frozenset[str]] = {}
+        self._rule_values: dict[str, dict[str, str]] = {}
+        self._rule_tokens: dict[tuple[str, str], int] = {}
+        self._empty: dict[str, tuple[int, int]] = {}
+        self._calibration: dict[tuple[str, str], tuple[int, int]] = {}  # (model, extension) -> chars, tokens
 
-def _file_tokens(model: str, f: FileDiff, cache: dict[tuple[str, int], int]) -> int:
-    if f.deleted_file:  # the prompt shows a deleted file as one summary line
-        return PER_FILE_TOKENS + 8
-    key = (model, id(f))
-    if key not in cache:
-        lines = sum(len(h.lines) for h in f.hunks)
-        cache[key] = count_tokens(model, _file_text(f)) + PER_LINE_TOKENS * lines + PER_FILE_TOKENS
-    return cache[key]
+    def _base(self, model: str) -> tuple[int, int]:
+        """Tokens of the diff block without files, and of the rules block's header."""
+        if model not in self._empty:
+            none = count_tokens(model, render("_rules.j2", rules=[]))
+            sample = {"id": "X-001", "severity": "note", "text": "x"}
+            one = count_tokens(model, render("_rules.j2", rules=[sample]))
+            two = count_tokens(model, render("_rules.j2", rules=[sample, sample]))
+            self._empty[model] = (count_tokens(model, render("_diff.j2", files=[])), max(0, one - (two - one) - none))
+        return self._empty[model]
 
+    def rules_header(self, model: str) -> int:
+        """Tokens the rules block's header adds once a chunk lists any rule."""
+        return self._base(model)[1] if self._rules is not None else 0
 
-def _split(f: FileDiff, model: str, room: int) -> tuple[list[_Piece], bool]:
-    """Cut ``f`` into runs of hunks (or of lines, for a huge hunk) that each fit ``room``.
+    def file_tokens(self, model: str, f: FileDiff) -> int:
+        """Tokens one of the change's files adds to a prompt (cached: ``f`` lives as long as the plan)."""
+        key = (model, id(f))
+        if key not in self._files:
+            self._files[key] = self.measure(model, f)
+        return self._files[key]
 
-    Returns the parts and whether some line was too big to fit even alone.
-    """
-    units: list[tuple[Hunk, int]] = []
-    too_big = False
-    for hunk in f.hunks:
-        tokens = count_tokens(model, "\n".join(ln.content for ln in hunk.lines)) + PER_LINE_TOKENS * len(hunk.lines)
-        if tokens <= room:
-            units.append((hunk, tokens))
-            continue
-        for piece, piece_tokens in _split_hunk(hunk, model, room):
-            if piece_tokens <= room:
-                units.append((piece, piece_tokens))
-            else:
-                too_big = True
-    parts: list[_Piece] = []
-    current: list[Hunk] = []
-    used = PER_FILE_TOKENS
-    for hunk, tokens in units:
-        if current and used + tokens > room:
-            parts.append(_Piece(f.model_copy(update={"hunks": current}), used, part=True))
-            current, used = [], PER_FILE_TOKENS
-        current.append(hunk)
-        used += tokens
-    if current:
-        parts.append(_Piece(f.model_copy(update={"hunks": current}), used, part=True))
-    return parts, too_big
+    def measure(self, model: str, f: FileDiff) -> int:
+        """Tokens ``f`` adds to a prompt, as ``_diff.j2`` renders it.
+
+        The first ``EXACT_CHARS`` of rendered diff of each kind of file (by extension) are
+        tokenised exactly; beyond that (a huge change) sizes come from the characters-per-token
+        ratio seen for that kind, plus a margin.
+        """
+        text = render("_diff.j2", files=[f])
+        kind = (model, posixpath.splitext(f.path)[1].lower())
+        seen_chars, seen_tokens = self._calibration.get(kind, (0, 0))
+        if seen_chars < EXACT_CHARS or not seen_tokens:
+            tokens = count_tokens(model, text)
+            self._calibration[kind] = (seen_chars + len(text), seen_tokens + tokens)
+        else:
+            tokens = int(len(text) * seen_tokens / seen_chars * ESTIMATE_MARGIN) + 1
+        return max(1, tokens - self._base(model)[0])
+
+    def rule_ids(self, spec: AgentSpec, f: FileDiff) -> frozenset[str]:
+        """The Codex rules ``spec``'s prompt shows for ``f``."""
+        if self._rules is None or spec.rules == "none":
+            return frozenset()
+        key = (spec.rules if spec.rules == "all" else spec.category.value, f.path)
+        if key not in self._rule_ids:
+            values = prompt_rules(self._rules, [f], spec)
+            for v in values:
+                self._rule_values.setdefault(v["id"], v)
+            self._rule_ids[key] = frozenset(v["id"] for v in values)
+        return self._rule_ids[key]
+
+    def rules_tokens(self, model: str, ids: frozenset[str]) -> int:
+        """Tokens the rules ``ids`` add to a prompt."""
+        total = 0
+        for rid in ids:
+            key = (model, rid)
+            if key not in self._rule_tokens:
+                v = self._rule_values[rid]
+                one = count_tokens(model, render("_rules.j2", rules=[v]))
+                self._rule_tokens[key] = max(1, count_tokens(model, render("_rules.j2", rules=[v, v])) - one)
+            total += self._rule_tokens[key]
+        return total
+
+    def split(self, f: FileDiff, model: str, room: int) -> tuple[list[tuple[FileDiff, int]], bool]:
+        """Cut ``f`` into runs of hunks (or of lines, for a huge hunk) that each fit ``room``.
+
+        Returns the parts with their tokens, and whether some line was too big to fit alone.
+        """
+        header = self.measure(model, f.model_copy(update={"hunks": []}))
+        units: list[tuple[Hunk, int]] = []
+        too_big = False
+        for hunk in f.hunks:
+            tokens = self.measure(model, f.model_copy(update={"hunks": [hunk]})) - header
+            if header + tokens <= room:
+                units.append((hunk, tokens))
+                continue
+            for piece, piece_tokens in _split_hunk(hunk, model, room - header):
+                if header + piece_tokens <= room:
+                    units.append((piece, piece_tokens))
+                else:
+                    too_big = True
+        parts: list[tuple[FileDiff, int]] = []
+        current: list[Hunk] = []
+        used = header
+        for hunk, tokens in units:
+            if current and used + tokens > room:
+                parts.append((f.model_copy(update={"hunks": current}), used))
+                current, used = [], header
+            current.append(hunk)
+            used += tokens
+        if current:
+            parts.append((f.model_copy(update={"hunks": current}), used))
+        return parts, too_big
 
 
 def _split_hunk(hunk: Hunk, model: str, room: int) -> list[tuple[Hunk, int]]:
+    """Runs of a hunk's lines that fit ``room`` (sizes estimated line by line)."""
     out: list[tuple[Hunk, int]] = []
     lines: list = []
-    used = 0
+    used = HUNK_TOKENS
     for ln in hunk.lines:
         tokens = count_tokens(model, ln.content) + PER_LINE_TOKENS
         if lines and used + tokens > room:
             out.append((hunk.model_copy(update={"lines": lines}), used))
-            lines, used = [], 0
+            lines, used = [], HUNK_TOKENS
         lines.append(ln)
         used += tokens
     if lines:
         out.append((hunk.model_copy(update={"lines": lines}), used))
     return out
-
-
-def _min_chunks(w: _AgentWork) -> int:
-    room = _room(w.spec, w.call, w.overhead) or 1
-    return max(1, -(-sum(p.tokens for p in w.pieces) // room))
 
 
 def _fair_shares(wants: dict[str, int], budget: int) -> dict[str, int]:
@@ -255,28 +331,40 @@ def _fair_shares(wants: dict[str, int], budget: int) -> dict[str, int]:
     return shares
 
 
-def _pack(w: _AgentWork, room: int, allowance: int, misses: _Misses) -> None:
+@dataclass
+class _Load:
+    pieces: list[_Piece] = field(default_factory=list)
+    tokens: int = 0
+    rules: set[str] = field(default_factory=set)
+
+
+def _pack(w: _AgentWork, allowance: int, sizer: _Sizer, misses: _Misses) -> None:
     """First-fit the pieces, in rank order, into chunks; stop spending at ``allowance``."""
-    loads: list[list[_Piece]] = []
-    sizes: list[int] = []
+    model = w.call.model
+    loads: list[_Load] = []
     spent = 0
     for piece in w.pieces:
-        target = next((i for i, size in enumerate(sizes) if size + piece.tokens <= room), None)
-        cost = piece.tokens + (w.overhead if target is None else 0)
-        if spent + cost > allowance:
+        target, cost = None, 0
+        for load in loads:
+            cost = piece.tokens + sizer.rules_tokens(model, piece.rules - load.rules)
+            if load.tokens + cost <= w.room:
+                target = load
+                break
+        if target is None:
+            cost = piece.tokens + sizer.rules_tokens(model, piece.rules)
+        if spent + cost + (w.overhead if target is None else 0) > allowance:
             misses.add(piece.file.path, "budget_part" if piece.part else "budget", w.spec.name)
             continue
-        spent += cost
         if target is None:
-            loads.append([piece])
-            sizes.append(piece.tokens)
-        else:
-            loads[target].append(piece)
-            sizes[target] += piece.tokens
-    w.chunks = [
-        Chunk(agent=w.spec.name, files=[p.file for p in load], est_tokens=size + w.overhead)
-        for load, size in zip(loads, sizes, strict=True)
-    ]
+            target = _Load()
+            loads.append(target)
+            spent += w.overhead
+        spent += cost
+        target.pieces.append(piece)
+        target.tokens += cost
+        target.rules |= piece.rules
+    w.chunks = [Chunk(agent=w.spec.name, files=[p.file for p in load.pieces], est_tokens=load.tokens + w.overhead)
+                for load in loads]
 
 
 _MISS_REASONS = {

@@ -60,6 +60,7 @@ def _environment(extra_dirs: tuple[str, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,  # templates are data shipped with the run; no stat() per render
     )
     env.filters["untrusted"] = fence_untrusted
     env.filters["strip_tags"] = strip_boundary_tags

@@ -32,9 +32,10 @@ class Rules:
     class _Rule:
         id = "SEC-001"
         severity = "critical"
-        rule = "If you build SQL from input, you must use bound parameters."
+        title = "SQL built from request input"
+        category = "security"
 
-    def for_path(self, path: str, *, category=None) -> list:
+    def for_path(self, path: str) -> list:
         return [self._Rule()] if path.endswith(".py") else []
 
 
@@ -75,7 +76,7 @@ def test_good_reply_becomes_findings(scripted_model):
     assert request["response_format"]["json_schema"]["name"] == "security_report"
     text = user["content"]
     assert "## Security review" in text and "What not to flag" in text
-    assert "- SEC-001 [critical] If you build SQL from input" in text
+    assert "- SEC-001 [critical] SQL built from request input" in text
     assert "2+    return conn.execute(f\"SELECT * FROM users WHERE name = '{name}'\")" in text
     assert '<untrusted source="merge_request">\nSearch users\n\nAdds a name filter.\n</untrusted>' in text
     assert "Use the query builder." in text and "No raw SQL in app/." in text
@@ -125,6 +126,18 @@ def test_agent_alias_model_is_used(scripted_model):
     result = run(spec("docs"), settings)
     assert result.error is None and result.model == "openai/cheap"
     assert scripted_model.requests[0]["model"] == "cheap"
+
+
+def test_shipped_codex_rules_reach_the_prompt(scripted_model):
+    from reviewer.codex import load_rules
+
+    codex = load_rules()
+    expected = {r.id for r in codex.for_path("app/db.py") if r.category == Category.SECURITY}
+    assert expected
+    run(spec(), settings_for(scripted_model), rules=codex)
+    text = scripted_model.requests[0]["messages"][1]["content"]
+    listed = {line.split()[1] for line in text.splitlines() if line.startswith("- ") and "[" in line}
+    assert listed == expected
 
 
 def test_agents_md_root_then_nearest_each_once():

@@ -127,6 +127,35 @@ def test_chunks_fit_the_model_context():
     assert plan.not_reviewed == []
 
 
+class Rules:
+    """A stand-in Codex: every Python file has its own long rule, shared rules apply everywhere."""
+
+    class Rule:
+        def __init__(self, rid: str, title: str) -> None:
+            self.id, self.severity, self.title, self.category = rid, "important", title, "security"
+
+    def for_path(self, path: str) -> list:
+        n = int(path.rsplit("_", 1)[-1].split(".")[0])
+        own = self.Rule(f"PY-{n:03}", "Module %d API changed without notice" % n)
+        return [self.Rule("SEC-001", "SQL built by string formatting"), own]
+
+
+def test_chunks_count_their_codex_rules():
+    repo = "models:\n  default: {context_window: 6000, max_output_tokens: 500}\n"
+    files = [source(f"src/mod_{i:02}.py", 30) for i in range(20)]
+    mr = MergeRequest(files=files)
+    rules = Rules()
+    with_rules = plan_review(mr, FULL, [agent()], settings(repo), rules=rules)
+    without = plan_review(mr, FULL, [agent()], settings(repo))
+    assert len(with_rules.chunks) >= 3 and with_rules.not_reviewed == []
+    for c in with_rules.chunks:
+        messages = build_messages(agent(), c.files, mr, rules, Settings(), FULL)
+        text = "\n".join(m["content"] for m in messages)
+        assert text.count("SEC-001") == 1 and text.count("PY-0") == len(c.files)
+        assert count_tokens(MODEL, text) <= c.est_tokens <= 6000 - 500
+    assert sum(len(c.files) for c in without.chunks) == len(files)
+
+
 def test_chunks_respect_the_agent_input_limit():
     files = [source(f"src/mod_{i:02}.py", 60) for i in range(40)]
     plan = plan_review(MergeRequest(files=files), FULL, [agent(limits={"max_input_tokens": 3000})], settings())
