@@ -339,17 +339,22 @@ class _Load:
 
 
 def _pack(w: _AgentWork, allowance: int, sizer: _Sizer, misses: _Misses) -> None:
-    """First-fit the pieces, in rank order, into chunks; stop spending at ``allowance``."""
+    """Place the pieces, in rank order, into chunks; stop spending at ``allowance``.
+
+    A piece joins the open chunk where it adds the fewest new Codex rules (files of one
+    language end up together, so each prompt lists fewer rules), else starts a new chunk.
+    """
     model = w.call.model
     loads: list[_Load] = []
     spent = 0
     for piece in w.pieces:
         target, cost = None, 0
         for load in loads:
-            cost = piece.tokens + sizer.rules_tokens(model, piece.rules - load.rules)
-            if load.tokens + cost <= w.room:
-                target = load
-                break
+            extra = sizer.rules_tokens(model, piece.rules - load.rules)
+            if load.tokens + piece.tokens + extra <= w.room and (target is None or piece.tokens + extra < cost):
+                target, cost = load, piece.tokens + extra
+                if not extra:
+                    break
         if target is None:
             cost = piece.tokens + sizer.rules_tokens(model, piece.rules)
         if spent + cost + (w.overhead if target is None else 0) > allowance:
