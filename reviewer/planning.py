@@ -131,7 +131,7 @@ def plan_review(
             parts, too_big = sizer.split(f, call.model, room - sizer.rules_tokens(call.model, ids))
             pieces.extend(_Piece(part, tokens, ids, part=True) for part, tokens in parts)
             if too_big:
-                misses.add(f.path, "too_big", spec.name)
+                misses.add(f.path, "too_big_part" if parts else "too_big", spec.name)
         work.append(_AgentWork(spec, call, overhead, room, pieces))
 
     wants = {}
@@ -147,8 +147,9 @@ def plan_review(
             plan.agents.append(w.spec)
             plan.chunks.extend(w.chunks)
         else:
-            plan.skipped.append(AgentRun(name=w.spec.name, model=w.call.model, status="skipped",
-                                         error="token budget exhausted before any of its files"))
+            reason = ("token budget exhausted before any of its files" if w.pieces
+                      else "none of its files fit the model's context")
+            plan.skipped.append(AgentRun(name=w.spec.name, model=w.call.model, status="skipped", error=reason))
     plan.not_reviewed.extend(misses.entries())
     return plan
 
@@ -374,6 +375,7 @@ def _pack(w: _AgentWork, allowance: int, sizer: _Sizer, misses: _Misses) -> None
 
 _MISS_REASONS = {
     "too_big": "file larger than the context of {agents}",
+    "too_big_part": "partly reviewed: lines too long for the context of {agents}",
     "budget": "token budget exhausted for {agents}",
     "budget_part": "partly reviewed: token budget exhausted for {agents}",
 }

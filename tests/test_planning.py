@@ -183,9 +183,17 @@ def test_a_line_too_big_for_any_call_is_reported():
     huge = file_diff("src/blob.py", "", "DATA = '" + "ab " * 6000 + "'\nX = 1\n")
     repo = "models:\n  default: {context_window: 4096, max_output_tokens: 500}\n"
     plan = plan_review(MergeRequest(files=[huge]), FULL, [agent()], settings(repo))
-    assert [n.reason for n in plan.not_reviewed] == ["file larger than the context of security"]
+    assert [n.reason for n in plan.not_reviewed] == ["partly reviewed: lines too long for the context of security"]
     assert [f.path for c in plan.chunks for f in c.files] == ["src/blob.py"]  # the small rest still goes
     assert sum(len(h.lines) for c in plan.chunks for f in c.files for h in f.hunks) == 1
+
+
+def test_a_file_that_cannot_fit_at_all_is_reported_and_the_agent_skipped():
+    huge = file_diff("src/blob.py", "", "DATA = '" + "ab " * 6000 + "'\n")
+    repo = "models:\n  default: {context_window: 4096, max_output_tokens: 500}\n"
+    plan = plan_review(MergeRequest(files=[huge]), FULL, [agent()], settings(repo))
+    assert [n.reason for n in plan.not_reviewed] == ["file larger than the context of security"]
+    assert plan.chunks == [] and [r.error for r in plan.skipped] == ["none of its files fit the model's context"]
 
 
 def test_a_deleted_file_costs_only_its_summary_line():
