@@ -34,7 +34,9 @@ _DIFF_ARGS = (
 _REPO_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
 
 
-def load_local_mr(repo: Path, base: str | None, head: str = "HEAD") -> MergeRequest:
+def load_local_mr(
+    repo: Path, base: str | None, head: str = "HEAD", config_path: str = CONFIG_FILE_NAME
+) -> MergeRequest:
     """Build the ``MergeRequest`` for ``base...head`` in the repository at ``repo``.
 
     ``base`` None means the default branch: ``origin/HEAD`` if set, else ``main``, else
@@ -52,7 +54,7 @@ def load_local_mr(repo: Path, base: str | None, head: str = "HEAD") -> MergeRequ
     files = mark_not_for_review(parse_git_diff(diff))
     title, description = git.message(head_sha)
     wanted = [f"{folder}/{AGENTS_FILE}" if folder else AGENTS_FILE for folder in agents_md_dirs(files)]
-    blobs = git.read_files(start_sha, [*wanted, CONFIG_FILE_NAME])
+    blobs = git.read_files(start_sha, [*wanted, config_path])
     agents_md = {
         folder: blobs[path]
         for folder, path in zip(agents_md_dirs(files), wanted, strict=True)
@@ -66,7 +68,7 @@ def load_local_mr(repo: Path, base: str | None, head: str = "HEAD") -> MergeRequ
         diff_refs=DiffRefs(base_sha=base_sha, start_sha=start_sha, head_sha=head_sha),
         files=files,
         agents_md=agents_md,
-        repo_config_text=blobs.get(CONFIG_FILE_NAME),
+        repo_config_text=blobs.get(config_path),
     )
 
 

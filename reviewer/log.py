@@ -22,6 +22,18 @@ def _redact(_logger, _name, event: dict) -> dict:
     return event
 
 
+class _StderrLogger:
+    """Writes each rendered event to the *current* ``sys.stderr`` (it may be replaced, e.g. by tests)."""
+
+    def __init__(self, *_args: object) -> None:
+        pass
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
 def configure(*, json_logs: bool, verbose: bool = False) -> None:
     """Configure structlog and the stdlib loggers of our dependencies."""
     level = logging.DEBUG if verbose else logging.INFO
@@ -35,7 +47,7 @@ def configure(*, json_logs: bool, verbose: bool = False) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_StderrLogger,
         cache_logger_on_first_use=False,
     )
     for noisy in ("LiteLLM", "litellm", "httpx", "urllib3", "gitlab"):

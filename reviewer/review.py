@@ -39,7 +39,7 @@ def run(request: ReviewRequest) -> int:
     """Run one review end to end and return the process exit code."""
     env = Environment.read()
     if request.local:
-        mr = _load_local(request)
+        mr = _load_local(request, env)
         result = review_mr(mr, _settings(env, mr, request))
         _write_reports(result, request)
         return exit_code(result, request.fail_on)
@@ -64,16 +64,16 @@ def exit_code(result: ReviewResult, fail_on: str) -> int:
     return 1 if any(f.severity.at_least(threshold) for f in result.all_findings()) else 0
 
 
-def _load_local(request: ReviewRequest) -> MergeRequest:
+def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:
     from reviewer.local_source import load_local_mr
 
     if request.gitlab_url or request.mr_iid or request.dry_run:
         raise ConfigError("--local reviews a git repository; drop --gitlab-url/--mr/--dry-run or drop --local")
-    return load_local_mr(request.repo, request.base, request.head)
+    return load_local_mr(request.repo, request.base, request.head, config_path=env.config_path)
 
 
 def _settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Settings:
-    repo_config = parse_repo_config(mr.repo_config_text)
+    repo_config = parse_repo_config(mr.repo_config_text, source=env.config_path)
     return Settings(env=env, repo=repo_config, extra_rule_dirs=list(request.rule_dirs))
 
 
@@ -96,7 +96,7 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
             "Developer role and store it as a masked CI/CD variable REVIEWER_GITLAB_TOKEN"
         )
     client = connect(url, env.gitlab_token, job_token=env.job_token)
-    mr = load_gitlab_mr(client, project, iid)
+    mr = load_gitlab_mr(client, project, iid, config_path=env.config_path)
     settings = _settings(env, mr, request)
     result = review_mr(mr, settings)
     _write_reports(result, request)

@@ -49,7 +49,9 @@ MAX_AGENTS_FOLDERS = 100
 TOO_LARGE_REASON = "GitLab marks this diff too large to display, so comments cannot be anchored in it"
 
 
-def load_gitlab_mr(client: GitLabClient, project: str | int, iid: int) -> MergeRequest:
+def load_gitlab_mr(
+    client: GitLabClient, project: str | int, iid: int, config_path: str = CONFIG_FILE_NAME
+) -> MergeRequest:
     """Everything a review needs about MR ``!iid`` of ``project``."""
     data = client.get_mr(project, iid)
     refs_data = data.get("diff_refs") or {}
@@ -71,7 +73,7 @@ def load_gitlab_mr(client: GitLabClient, project: str | int, iid: int) -> MergeR
         diff_refs=refs,
         files=files,
         agents_md=load_agents_md(client, project, files, refs.start_sha),
-        repo_config_text=client.raw_file(project, CONFIG_FILE_NAME, refs.start_sha),
+        repo_config_text=client.raw_file(project, config_path, refs.start_sha),
         prior_threads=threads,
         prior_summary=prior_summary(discussions),
         prior_state=prior_state(client, project, iid, discussions, refs),

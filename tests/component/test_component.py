@@ -101,9 +101,6 @@ def test_dry_run_posts_nothing_and_fail_on_none_passes(consumer: Consumer):
 
 @needs_gcl
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "the `config` input sets REVIEWER_CONFIG, but both sources read `.reviewer.yml` (CONFIG_FILE_NAME) "
-    "and ignore Environment.config_path; remove this mark when the GitLab source honours it"))
 def test_config_input_names_the_repository_config_file(consumer: Consumer):
     _model_finds_one_critical(consumer)
     consumer.write_pipeline(model="openai/scripted", api_base=consumer.model.base_url, config=ALT_CONFIG_PATH)
