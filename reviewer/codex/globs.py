@@ -12,7 +12,8 @@ def glob_match(path: str, pattern: str) -> bool:
     """Return True when the whole ``path`` matches ``pattern``.
 
     ``*`` and ``?`` stay inside one folder; ``**`` spans any number of folders, including
-    none (``**/x.py`` matches ``x.py`` at the root, ``docs/**`` everything under ``docs``);
+    none (``**/x.py`` matches ``x.py`` at the root); a trailing ``/**`` matches everything
+    under that folder but not the folder name itself (``docs/**`` skips a file named ``docs``);
     ``[abc]`` / ``[!abc]`` are character classes. A pattern without ``/`` is still matched
     against the whole path, so ``*.py`` matches only root files: write ``**/*.py``.
     """
@@ -38,7 +39,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
             out.append("(?:[^/]+/)*")
             i += 3
         elif pattern.startswith("/**", i) and i + 3 == size:
-            out.append("(?:/.*)?")
+            out.append("/.+")
             i += 3
         elif pattern.startswith("**", i):
             out.append(".*")

@@ -34,7 +34,7 @@ LANGUAGES: frozenset[str] = frozenset({*_BY_SUFFIX.values(), *_BY_NAME.values()}
 _HASH = ("#",)
 _SLASH = ("//", "/*", "*")
 _COMMENTS: dict[str, tuple[str, ...]] = {
-    "python": _HASH, "shell": _HASH, "yaml": _HASH, "toml": _HASH, "ini": ("#", ";"),
+    "python": ("#", ">>>"), "shell": _HASH, "yaml": _HASH, "toml": _HASH, "ini": ("#", ";"),
     "dockerfile": _HASH, "make": _HASH, "requirements": _HASH, "ruby": _HASH, "terraform": ("#", "//", "/*", "*"),
     "javascript": _SLASH, "typescript": _SLASH, "vue": (*_SLASH, "<!--"), "svelte": (*_SLASH, "<!--"),
     "go": _SLASH, "java": _SLASH, "kotlin": _SLASH, "rust": _SLASH, "c": _SLASH, "cpp": _SLASH,

@@ -28,7 +28,7 @@ def test_language_of(path: str, language: str | None) -> None:
 
 
 def test_comment_prefixes() -> None:
-    assert comment_prefixes("python") == ("#",)
+    assert comment_prefixes("python") == ("#", ">>>")  # doctest prompts are not code
     assert "//" in comment_prefixes("go")
     assert "--" in comment_prefixes("sql")
     assert comment_prefixes(None) == ()
