@@ -412,6 +412,11 @@ def report(args, change, data: dict, process_s: float, bodies: list[dict], busy:
               f"(union of its calls); sum over agents {summed:.2f}s; all {len(bodies)} calls one after another "
               f"≥ {serial:.0f}s; agents' summed call seconds (JSON) max "
               f"{max(a['seconds'] for a in data['report']['agents']):.2f}s")
+        cap = _concurrency_cap()
+        if cap and len(bodies) > cap:
+            waves = -(-len(bodies) // cap)
+            print(f"             the graph allows {cap} calls in flight: {len(bodies)} calls need {waves} waves, "
+                  f"≥ {waves * args.latency:.0f}s however the agents are scheduled")
         verdicts.append(("concurrent agents", graph_wall <= 1.25 * slowest + 0.5,
                          f"graph wall {graph_wall:.2f}s ≤ 1.25 × slowest agent {slowest:.2f}s + 0.5s "
                          f"(sum over agents {summed:.2f}s)"))
@@ -437,6 +442,15 @@ def _stage_totals(stages: list) -> dict[str, tuple[float, float | None]]:
     if chunk_intervals:
         totals["agent calls (union)"] = (union_seconds(chunk_intervals, float("-inf"), float("inf")), None)
     return totals
+
+
+def _concurrency_cap() -> int | None:
+    """The graph's limit on model calls in flight, if it has one."""
+    try:
+        from reviewer.graph.graph import MAX_CONCURRENT_AGENT_CALLS
+    except ImportError:
+        return None
+    return int(MAX_CONCURRENT_AGENT_CALLS)
 
 
 def _stage_cpu(stages: list, name: str) -> float:
