@@ -20,6 +20,8 @@ class Fault:
     notes_variant: bool
     after_handling: bool
     fired: int = 0
+    skip: int = 0
+    passed: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         """True if this fault applies to the request and still has shots left."""
@@ -39,12 +41,15 @@ class Faults:
 
     def add(self, method: str | None = None, path_regex: str = "", status: int = 500, times: int = 1,
             retry_after: int | None = 1, drop_connection: bool = False, notes_variant: bool = False,
-            after_handling: bool = False) -> Fault:
-        """Arm a fault. See the README for the semantics of each option."""
+            after_handling: bool = False, skip: int = 0) -> Fault:
+        """Arm a fault. See the README for the semantics of each option.
+
+        ``skip``: let the first ``skip`` matching requests through before the fault fires.
+        """
         if retry_after is not None and not isinstance(retry_after, int):
             raise TypeError("retry_after must be integer seconds (python-gitlab int()s it)")
         fault = Fault(method, path_regex, int(status), int(times), retry_after, drop_connection,
-                      notes_variant, after_handling)
+                      notes_variant, after_handling, skip=int(skip))
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -59,6 +64,9 @@ class Faults:
         with self._lock:
             for fault in self._faults:
                 if fault.after_handling == after_handling and fault.matches(method, path):
+                    if fault.passed < fault.skip:
+                        fault.passed += 1
+                        continue
                     fault.fired += 1
                     return fault
         return None
