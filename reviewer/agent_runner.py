@@ -19,6 +19,7 @@ from reviewer.errors import LLMError
 from reviewer.log import get_logger
 from reviewer.models import FileDiff, Finding, MergeRequest, RiskAssessment
 from reviewer.prompting import render
+from reviewer.reconcile import earlier_for_prompt
 from reviewer.settings import Settings
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ def build_messages(
             for pi in settings.repo.path_instructions
             if any(path_matches(f.path, [pi.path]) for f in files)
         ],
+        earlier=earlier_for_prompt(mr.prior_threads, [f.path for f in files]),
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

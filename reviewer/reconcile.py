@@ -21,6 +21,8 @@ _DISMISSAL = re.compile(
     re.IGNORECASE,
 )
 _DISMISSAL_AWARDS = frozenset({"thumbsdown", "-1"})
+MAX_EARLIER_IN_PROMPT = 20
+MAX_EARLIER_CHARS = 200
 
 
 @dataclass
@@ -65,6 +67,27 @@ def anchor_present(anchor: str, file: FileDiff | None) -> bool:
     return any(
         line.kind != "removed" and normalise_code(line.content) == anchor for line in file.iter_lines()
     )
+
+
+def earlier_for_prompt(threads: Iterable[PriorThread], paths: Iterable[str]) -> list[dict[str, str]]:
+    """The open earlier findings on ``paths``, as the agents are shown them (no fingerprints).
+
+    Resolved and dismissed threads are left out: they must not be raised again anyway.
+    """
+    wanted = set(paths)
+    out: list[dict[str, str]] = []
+    for thread in threads:
+        if thread.path not in wanted or thread.resolved or is_dismissed(thread):
+            continue
+        out.append({
+            "path": thread.path or "",
+            "rule_id": thread.rule_id or "",
+            "title": " ".join(thread.title.split())[:MAX_EARLIER_CHARS],
+            "anchor": thread.anchor[:MAX_EARLIER_CHARS],
+        })
+        if len(out) >= MAX_EARLIER_IN_PROMPT:
+            break
+    return out
 
 
 def reconcile(
