@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from langgraph.graph import END, START, StateGraph
 
 from reviewer.graph import nodes
@@ -37,11 +39,15 @@ graph = build_graph()
 
 
 async def run_graph(
-    mr: MergeRequest, settings: Settings, *, services: ReviewServices | None = None
+    mr: MergeRequest, settings: Settings, *, services: ReviewServices | None = None,
+    unchanged: Collection[str] = (),
 ) -> ReviewResult:
-    """Review ``mr`` with ``settings``; ``services`` replaces the real stage functions (tests)."""
+    """Review ``mr`` with ``settings``; ``services`` replaces the real stage functions (tests).
+
+    Files in ``unchanged`` (paths) are not sent to the model agents (incremental review).
+    """
     output = await graph.ainvoke(
-        {"mr": mr, "settings": settings},
+        {"mr": mr, "settings": settings, "unchanged": frozenset(unchanged)},
         context=services or default_services(),
         config={"max_concurrency": MAX_CONCURRENT_AGENT_CALLS},
     )

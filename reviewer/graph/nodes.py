@@ -21,6 +21,8 @@ from reviewer.settings import NO_MODEL_HELP
 log = get_logger("graph")
 
 NO_MODEL_SKIP = "no model configured"
+NO_FILES_IN_SCOPE = "no changed files in its scope"
+UNCHANGED_SKIP = "no file in its scope changed since the last review"
 
 
 def classify(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
@@ -42,10 +44,21 @@ def detect(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
 
 
 def plan(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
-    """Choose the agents for the tier, split their files into chunks, apply the token budget."""
-    services, settings = runtime.context, state["settings"]
+    """Choose the agents for the tier, split their files into chunks, apply the token budget.
+
+    Files in ``unchanged`` (incremental review) are left out of the plan: the tier was already
+    decided on the whole change.
+    """
+    services, settings, mr = runtime.context, state["settings"], state["mr"]
     specs = services.apply_overrides(services.load_agents(), settings.repo)
-    review_plan = services.plan_review(state["mr"], state["risk"], specs, settings)
+    unchanged = state.get("unchanged") or frozenset()
+    if unchanged:
+        mr = mr.model_copy(update={"files": [f for f in mr.files if f.path not in unchanged]})
+    review_plan = services.plan_review(mr, state["risk"], specs, settings)
+    if unchanged:
+        for run in review_plan.skipped:
+            if run.error == NO_FILES_IN_SCOPE:
+                run.error = UNCHANGED_SKIP
     update: dict = {"plan": review_plan}
     if not settings.model_configured:
         names = ", ".join(s.name for s in specs if getattr(s, "enabled", True)) or "none"

@@ -7,7 +7,7 @@ Fan-in fields carry their reducer in the type: every ``run_agent`` branch append
 from __future__ import annotations
 
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated, NotRequired, TypedDict
 
 from reviewer.agents import AgentSpec
 from reviewer.codex import RuleSet
@@ -17,10 +17,15 @@ from reviewer.settings import Settings
 
 
 class InputState(TypedDict):
-    """What a caller sends: the change and the settings of this run."""
+    """What a caller sends: the change and the settings of this run.
+
+    ``unchanged``: paths whose change is the same as at the last review (incremental review);
+    they count for the tier and the detectors but are not sent to the model agents.
+    """
 
     mr: MergeRequest
     settings: Settings
+    unchanged: NotRequired[frozenset[str]]
 
 
 class ReviewState(InputState, total=False):
