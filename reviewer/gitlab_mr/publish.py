@@ -2,8 +2,11 @@
 
 Order of work: check whether the MR head moved on; place every finding locally (nothing GitLab
 would refuse is sent); re-read the discussions just before posting and skip any finding that
-already has a thread of ours (same fingerprint, same or higher severity); post the rest up to
-the inline limit; upsert the one summary note. A 400 on a position moves that finding to the
+already has an unresolved thread of ours (same fingerprint, same or higher severity), and any
+finding the caller's reconciliation keeps (``keep``: still open, dismissed); post the rest up to
+the inline limit; acknowledge fixed threads (re-read first, so a racing job does not reply
+twice); upsert the one summary note last, so a run that dies while posting is redone in full by
+the next one (an unchanged summary is not rewritten). A 400 on a position moves that finding to the
 summary; after a few of them no more positions are tried (no 400 storm). A write whose
 response was lost is detected by its marker before it is retried, so nothing is posted twice.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from reviewer.gitlab_mr import markers
@@ -21,10 +25,12 @@ from reviewer.gitlab_mr.positions import place
 from reviewer.gitlab_mr.source import find_summary_note
 from reviewer.gitlab_mr.summary import SummaryInput, render_summary
 from reviewer.log import get_logger
-from reviewer.models import Finding, MergeRequest, PriorThread, ReviewResult, Severity
+from reviewer.models import Finding, MergeRequest, PriorNote, PriorThread, ReviewResult, Severity
 
 log = get_logger("gitlab.publish")
 MAX_POSITION_REFUSALS = 3
+KEEP_OPEN = "still open"
+KEEP_DISMISSED = "dismissed"
 
 
 @dataclass
@@ -46,6 +52,7 @@ class PublishReport:
     current_head_sha: str | None
     threads: list[PostedThread] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    kept: list[tuple[Finding, str]] = field(default_factory=list)
     not_inline: list[tuple[Finding, str]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     summary_body: str = ""
@@ -62,8 +69,9 @@ class PublishReport:
         """Human-readable account (what a dry run prints)."""
         verb = "would post" if self.dry_run else "posted"
         lines = [f"GitLab: {verb} {len(self.threads)} inline thread(s); "
-                 f"{len(self.existing)} already open; {len(self.not_inline)} in the summary only; "
-                 f"summary note {self.summary_action}."]
+                 f"{len(self.existing) + len(self.kept)} already open or dismissed; "
+                 f"{len(self.acknowledged)} fixed thread(s) acknowledged; "
+                 f"{len(self.not_inline)} in the summary only; summary note {self.summary_action}."]
         if self.head_moved:
             lines.append(f"The MR head moved from {self.reviewed_head_sha} to {self.current_head_sha} during the review.")
         for thread in self.threads:
@@ -78,11 +86,12 @@ class PublishReport:
 def publish(client: GitLabClient, mr: MergeRequest, result: ReviewResult, *, dry_run: bool,
             inline_min_severity: Severity = Severity.SUGGESTION, max_inline: int = 20,
             fixed: list[PriorThread] | None = None, fixed_in: str | None = None,
-            summary_info: SummaryInput | None = None) -> PublishReport:
+            summary_info: SummaryInput | None = None, keep: Mapping[str, str] | None = None) -> PublishReport:
     """Post ``result`` on ``mr`` (or only compute it when ``dry_run``).
 
     ``fixed`` threads (from reconcile) get one "Fixed in <sha>." reply and are resolved.
     ``summary_info`` may carry extra sections and counts for the summary note.
+    ``keep`` maps fingerprints that must not be posted (already open, dismissed) to the reason.
     """
     if mr.project is None or mr.iid is None or mr.diff_refs is None:
         raise ValueError("publish needs a merge request loaded from GitLab (project, iid, diff_refs)")
@@ -98,6 +107,9 @@ def publish(client: GitLabClient, mr: MergeRequest, result: ReviewResult, *, dry
     report.not_inline += [(f, "about the whole file") for f in _with_fingerprints(result.file_findings)]
     to_post = []
     for finding in sorted(candidates, key=lambda f: -f.severity.rank):
+        if keep and finding.fingerprint in keep:
+            report.kept.append((finding, keep[finding.fingerprint]))
+            continue
         if not finding.severity.at_least(inline_min_severity):
             report.not_inline.append((finding, f"below the inline threshold ({inline_min_severity.label})"))
             continue
@@ -139,6 +151,8 @@ def publish(client: GitLabClient, mr: MergeRequest, result: ReviewResult, *, dry
         ours[finding.fingerprint] = finding.severity.rank
         report.threads.append(thread)
 
+    if fixed and not dry_run:
+        fixed = _refreshed(client, mr, fixed)
     for prior in fixed or []:
         if _acknowledge(client, mr, prior, fixed_in or reviewed_head, dry_run=dry_run):
             report.acknowledged.append(prior.discussion_id)
@@ -160,15 +174,41 @@ def _with_fingerprints(findings: list[Finding]) -> list[Finding]:
 
 
 def _our_severities(discussions: list[dict[str, Any]]) -> dict[str, int]:
-    """Fingerprint → highest severity rank of the reviewer's existing threads."""
+    """Fingerprint → highest severity rank of the reviewer's unresolved threads.
+
+    Resolved threads do not count: the reconciliation decided whether their finding may be
+    raised again (fixed and back, or dismissed and now worse).
+    """
     found: dict[str, int] = {}
     for discussion in discussions:
         notes = discussion.get("notes") or []
         marker = markers.finding_marker(notes[0].get("body")) if notes else None
-        if marker is None:
+        if marker is None or _is_resolved(discussion):
             continue
         found[marker.fp] = max(_rank(marker.sev), found.get(marker.fp, -1))
     return found
+
+
+def _is_resolved(discussion: dict[str, Any]) -> bool:
+    notes = discussion.get("notes") or []
+    return bool(discussion.get("resolved") or (notes and notes[0].get("resolved")))
+
+
+def _refreshed(client: GitLabClient, mr: MergeRequest, threads: list[PriorThread]) -> list[PriorThread]:
+    """``threads`` with their resolved state and reviewer replies re-read from GitLab now, so
+    a job racing this one (or a rerun after a lost response) does not acknowledge twice."""
+    assert mr.project is not None and mr.iid is not None
+    current = {str(d.get("id")): d for d in client.list_discussions(mr.project, mr.iid)}
+    out = []
+    for thread in threads:
+        discussion = current.get(thread.discussion_id)
+        if discussion is None:
+            continue
+        replies = [PriorNote(note_id=int(n["id"]), body=n.get("body") or "", is_reviewer=True)
+                   for n in discussion.get("notes") or [] if markers.reply_marker(n.get("body"))]
+        out.append(thread.model_copy(update={
+            "resolved": _is_resolved(discussion), "notes": [*thread.notes, *replies]}))
+    return out
 
 
 def _rank(severity: str) -> int:
@@ -223,7 +263,7 @@ def _upsert_summary(client: GitLabClient, mr: MergeRequest, result: ReviewResult
     note = find_summary_note(discussions)
     previous = markers.summary_marker(note.get("body")) if note else None
     info.inline_posted = len(report.threads)
-    info.inline_existing = len(report.existing)
+    info.inline_existing = len(report.existing) + sum(1 for _, why in report.kept if why == KEEP_OPEN)
     info.not_inline = report.not_inline
     info.current_head_sha = report.current_head_sha
     body = render_summary(mr, result, info, previous)
@@ -231,6 +271,9 @@ def _upsert_summary(client: GitLabClient, mr: MergeRequest, result: ReviewResult
     if report.dry_run:
         report.summary_action = "would be updated" if note else "would be created"
         report.summary_note_id = int(note["id"]) if note else None
+        return
+    if note and note.get("body") == body:
+        report.summary_note_id, report.summary_action = int(note["id"]), "unchanged"
         return
     if note:
         client.update_note(mr.project, mr.iid, int(note["id"]), body)
