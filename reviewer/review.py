@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,11 +47,11 @@ def run(request: ReviewRequest) -> int:
     return _run_gitlab(request, env)
 
 
-def review_mr(mr: MergeRequest, settings: Settings) -> ReviewResult:
-    """Run the review graph over ``mr``."""
+def review_mr(mr: MergeRequest, settings: Settings, *, unchanged: Collection[str] = ()) -> ReviewResult:
+    """Run the review graph over ``mr``; files in ``unchanged`` are not sent to the model agents."""
     from reviewer.graph import run_graph
 
-    result = asyncio.run(run_graph(mr, settings))
+    result = asyncio.run(run_graph(mr, settings, unchanged=unchanged))
     if mr.diff_refs and result.head_sha is None:
         result.head_sha = mr.diff_refs.head_sha
     return result
@@ -78,7 +79,8 @@ def _settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Set
 
 
 def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
-    from reviewer.gitlab_mr import connect, load_gitlab_mr, publish
+    from reviewer.gitlab_mr import connect, load_gitlab_mr
+    from reviewer.iteration import compute_increment, publish_iteration
 
     url = request.gitlab_url or env.gitlab_url
     project = request.project or env.project
@@ -98,16 +100,10 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
     client = connect(url, env.gitlab_token, job_token=env.job_token)
     mr = load_gitlab_mr(client, project, iid, config_path=env.config_path)
     settings = _settings(env, mr, request)
-    result = review_mr(mr, settings)
+    increment = compute_increment(mr)
+    result = review_mr(mr, settings, unchanged=increment.unchanged)
     _write_reports(result, request)
-    report = publish(
-        client,
-        mr,
-        result,
-        dry_run=request.dry_run,
-        inline_min_severity=settings.repo.inline_min_severity,
-        max_inline=settings.repo.max_inline_comments,
-    )
+    report = publish_iteration(client, mr, result, settings, increment, dry_run=request.dry_run)
     if request.dry_run:
         machine_readable_stdout = request.output is None and request.output_format in ("json", "codequality")
         print(report.describe(), file=sys.stderr if machine_readable_stdout else sys.stdout)

@@ -1,0 +1,156 @@
+"""One run of the reviewer on a merge request it may have reviewed before.
+
+Before the review: which files changed since the last reviewed head (``compute_increment``;
+the rest are not sent to the model agents). After it: reconcile this run's findings with the
+reviewer's earlier threads (new → post; still open → nothing; fixed → one acknowledgement and
+resolve; dismissed → never again unless worse) and publish, with the per-run counts, the
+incremental savings and a short run history in the summary note. The summary is written last
+by ``publish``, so a run that dies while posting leaves the old state and is redone in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from reviewer.gitlab_mr import GitLabClient, PublishReport, SummaryInput, publish
+from reviewer.gitlab_mr.publish import KEEP_DISMISSED, KEEP_OPEN
+from reviewer.gitlab_mr.summary import MAX_RUNS, code
+from reviewer.incremental import Increment, compute_increment
+from reviewer.log import get_logger
+from reviewer.models import FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord
+from reviewer.reconcile import Reconciliation, reconcile
+from reviewer.settings import Settings
+
+log = get_logger("iteration")
+
+__all__ = [
+    "IterationReport", "compute_increment", "publish_iteration", "reviewed_paths", "summary_input",
+    "tokens_saved",
+]
+
+COUNT_KEYS = ("new", "still_open", "fixed", "dismissed")
+
+
+@dataclass
+class IterationReport:
+    """What one run decided and what publishing did (or would do in a dry run)."""
+
+    increment: Increment
+    reconciliation: Reconciliation
+    published: PublishReport
+    tokens_saved: int = 0
+
+    def describe(self) -> str:
+        """Human-readable account of the decisions, then of the GitLab writes."""
+        rec, verb = self.reconciliation, ("would" if self.published.dry_run else "did")
+        lines = [_counts_text(rec.counts())]
+        if self.increment.full_review_reason:
+            lines.append(f"Full review: {self.increment.full_review_reason}.")
+        elif self.increment.unchanged:
+            lines.append(_unchanged_text(self.increment, self.tokens_saved))
+        lines += [f"new: {_where(f)} {f.title}" + (" (raised again: now worse)" if f in rec.reraised else "")
+                  for f in rec.to_post]
+        lines += [f"still open: {_where(f)} {f.title}" for f, _ in rec.still_open]
+        lines += [f"kept (file not reviewed again): {_thread_where(t)} {t.title}" for t in rec.untouched]
+        lines += [f"fixed ({verb} reply and resolve): {_thread_where(t)} {t.title}" for t in rec.fixed]
+        lines += [f"dismissed, not raised again: {_where(f)} {f.title}" for f in rec.suppressed]
+        return "\n".join([*lines, "", self.published.describe()])
+
+
+def reviewed_paths(mr: MergeRequest, unchanged: Collection[str]) -> set[str]:
+    """Files looked at again in this run: every file of the change not skipped as unchanged.
+
+    Threads on files that left the change are judged by reconcile itself (their code is gone).
+    """
+    return {f.path for f in mr.files if f.path not in unchanged}
+
+
+def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> int:
+    """Estimated prompt tokens not spent on ``files``: each file's rendered diff, once per agent
+    that would have reviewed it at ``tier``."""
+    from reviewer.agents import apply_overrides, load_agents
+    from reviewer.planning import count_tokens
+    from reviewer.prompting import render
+
+    total = 0
+    empty: dict[str, int] = {}
+    for spec in apply_overrides(load_agents(), settings.repo):
+        call = settings.resolve_model(spec.model) if spec.enabled and spec.runs_in(tier) else None
+        if call is None:
+            continue
+        if call.model not in empty:
+            empty[call.model] = count_tokens(call.model, render("_diff.j2", files=[]))
+        for file in files:
+            if file.reviewable and spec.in_scope(file.path):
+                total += max(0, count_tokens(call.model, render("_diff.j2", files=[file])) - empty[call.model])
+    return total
+
+
+def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, rec: Reconciliation,
+                  saved: int) -> SummaryInput:
+    """The summary's "This run" and "Run history" sections and the counts kept in its marker."""
+    counts = rec.counts()
+    lines = [f"- {_counts_text(counts)}"]
+    if increment.full_review_reason:
+        lines.append(f"- Full review: {increment.full_review_reason}.")
+    elif increment.unchanged:
+        lines.append(f"- {_unchanged_text(increment, saved)}")
+    for finding in rec.reraised:
+        lines.append(f"- Raised again, now {finding.severity.label}: {code(_where(finding))} "
+                     f"{_plain(finding.title)} (dismissed earlier at a lower severity)")
+    earlier = mr.prior_state.history if mr.prior_state else []
+    head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else "")
+    runs = [*earlier, RunRecord(head_sha=head or "", tier=result.risk.tier, counts=counts)][-MAX_RUNS:]
+    history = ["| head | tier | new | still open | fixed | dismissed |", "|---|---|---|---|---|---|"]
+    for run in reversed(runs):
+        cells = [str(run.counts[k]) if k in run.counts else "-" for k in COUNT_KEYS]
+        history.append(f"| {code(run.head_sha[:12])} | {run.tier.value} | " + " | ".join(cells) + " |")
+    return SummaryInput(sections=[("This run", lines), ("Run history", history)], run_counts=counts)
+
+
+def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResult, settings: Settings,
+                      increment: Increment, *, dry_run: bool) -> IterationReport:
+    """Reconcile ``result`` with the earlier threads of ``mr`` and publish what is new."""
+    rec = reconcile(result.findings, mr.prior_threads, mr, reviewed_paths(mr, increment.unchanged))
+    saved = 0
+    if increment.unchanged:
+        saved = tokens_saved([f for f in mr.files if f.path in increment.unchanged], result.risk.tier, settings)
+    keep = {f.fingerprint: KEEP_OPEN for f, _ in rec.still_open}
+    keep |= {f.fingerprint: KEEP_DISMISSED for f in rec.suppressed}
+    log.info("reconciled", **rec.counts(), suppressed=len(rec.suppressed), untouched=len(rec.untouched),
+             unchanged_files=len(increment.unchanged), tokens_saved=saved)
+    head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else None)
+    published = publish(
+        client, mr, result, dry_run=dry_run,
+        inline_min_severity=settings.repo.inline_min_severity, max_inline=settings.repo.max_inline_comments,
+        fixed=rec.fixed, fixed_in=head, summary_info=summary_input(mr, result, increment, rec, saved), keep=keep,
+    )
+    return IterationReport(increment=increment, reconciliation=rec, published=published, tokens_saved=saved)
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return (f"New: {counts['new']} · Still open: {counts['still_open']} · "
+            f"Fixed since last push: {counts['fixed']} · Dismissed: {counts['dismissed']}")
+
+
+def _unchanged_text(increment: Increment, saved: int) -> str:
+    n = len(increment.unchanged)
+    sha = (increment.previous_head or "")[:8]
+    files = "file" if n == 1 else "files"
+    return (f"{n} {files} unchanged since {code(sha)}, not sent again; "
+            f"≈{saved} prompt tokens saved.")
+
+
+def _where(finding: Finding) -> str:
+    return finding.path if finding.line is None else f"{finding.path}:{finding.line}"
+
+
+def _thread_where(thread: PriorThread) -> str:
+    return f"{thread.path}:{thread.line}" if thread.line else (thread.path or "?")
+
+
+def _plain(text: str) -> str:
+    from reviewer.gitlab_mr.sanitize import sanitize_inline
+
+    return sanitize_inline(text)
