@@ -4,7 +4,7 @@ from reviewer.fingerprint import normalise_code
 from reviewer.models import (
     Category, DiffLine, FileDiff, Finding, Hunk, MergeRequest, PriorNote, PriorThread, Severity,
 )
-from reviewer.reconcile import anchor_present, is_dismissed, reconcile
+from reviewer.reconcile import anchor_present, earlier_for_prompt, is_dismissed, reconcile
 
 
 def _file(path: str, *added: str) -> FileDiff:
@@ -92,3 +92,13 @@ def test_anchor_present_ignores_removed_lines_and_layout():
     file = _file("app.py", "  call( a,b )")
     assert anchor_present(normalise_code("call(a, b)"), file)
     assert not anchor_present("", file)
+
+
+def test_agents_are_shown_only_open_earlier_findings_on_their_files():
+    open_one = _thread("a", anchor='password="x"').model_copy(update={"title": "Hard-coded  password", "rule_id": "SEC-1"})
+    elsewhere = _thread("b", path="other.py")
+    dismissed = _thread("c", replies=["won't fix"])
+    resolved = _thread("d", resolved=True, by_reviewer=True)
+    shown = earlier_for_prompt([open_one, elsewhere, dismissed, resolved], ["app.py"])
+    assert shown == [{"path": "app.py", "rule_id": "SEC-1", "title": "Hard-coded password", "anchor": 'password="x"'}]
+    assert "fingerprint" not in str(shown) and "d-a" not in str(shown)

