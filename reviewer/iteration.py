@@ -11,22 +11,24 @@ by ``publish``, so a run that dies while posting leaves the old state and is red
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewer.gitlab_mr import GitLabClient, PublishReport, SummaryInput, publish
 from reviewer.gitlab_mr.publish import KEEP_DISMISSED, KEEP_OPEN
 from reviewer.gitlab_mr.summary import MAX_RUNS, code
 from reviewer.incremental import Increment, compute_increment
 from reviewer.log import get_logger
-from reviewer.models import FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord
+from reviewer.models import (
+    FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord, Severity,
+)
 from reviewer.reconcile import Reconciliation, reconcile
 from reviewer.settings import Settings
 
 log = get_logger("iteration")
 
 __all__ = [
-    "IterationReport", "compute_increment", "publish_iteration", "reviewed_paths", "summary_input",
-    "tokens_saved",
+    "IterationReport", "compute_increment", "open_severities", "publish_iteration", "reviewed_paths",
+    "summary_input", "tokens_saved",
 ]
 
 COUNT_KEYS = ("new", "still_open", "fixed", "dismissed")
@@ -40,6 +42,11 @@ class IterationReport:
     reconciliation: Reconciliation
     published: PublishReport
     tokens_saved: int = 0
+    file_findings: list[Finding] = field(default_factory=list)
+
+    def open_severities(self) -> list[Severity]:
+        """The severity of every finding open after this run (see ``open_severities``)."""
+        return open_severities(self.reconciliation, self.file_findings)
 
     def describe(self) -> str:
         """Human-readable account of the decisions, then of the GitLab writes."""
@@ -56,6 +63,14 @@ class IterationReport:
         lines += [f"fixed ({verb} reply and resolve): {_thread_where(t)} {t.title}" for t in rec.fixed]
         lines += [f"dismissed, not raised again: {_where(f)} {f.title}" for f in rec.suppressed]
         return "\n".join([*lines, "", self.published.describe()])
+
+
+def open_severities(rec: Reconciliation, file_findings: list[Finding]) -> list[Severity]:
+    """Severities of what is open after this run: new and re-reported findings, earlier threads
+    on files not reviewed again, and file-level findings; dismissed ones are not open."""
+    return [*(f.severity for f in rec.to_post), *(f.severity for f, _ in rec.still_open),
+            *(t.severity for t in rec.untouched if t.severity is not None),
+            *(f.severity for f in file_findings)]
 
 
 def reviewed_paths(mr: MergeRequest, unchanged: Collection[str]) -> set[str]:
@@ -106,7 +121,8 @@ def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, 
     for run in reversed(runs):
         cells = [str(run.counts[k]) if k in run.counts else "-" for k in COUNT_KEYS]
         history.append(f"| {code(run.head_sha[:12])} | {run.tier.value} | " + " | ".join(cells) + " |")
-    return SummaryInput(sections=[("This run", lines), ("Run history", history)], run_counts=counts)
+    return SummaryInput(sections=[("This run", lines), ("Run history", history)], run_counts=counts,
+                        open_severities=open_severities(rec, result.file_findings), threads_kept=len(rec.untouched))
 
 
 def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResult, settings: Settings,
@@ -126,7 +142,8 @@ def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResu
         inline_min_severity=settings.repo.inline_min_severity, max_inline=settings.repo.max_inline_comments,
         fixed=rec.fixed, fixed_in=head, summary_info=summary_input(mr, result, increment, rec, saved), keep=keep,
     )
-    return IterationReport(increment=increment, reconciliation=rec, published=published, tokens_saved=saved)
+    return IterationReport(increment=increment, reconciliation=rec, published=published, tokens_saved=saved,
+                           file_findings=list(result.file_findings))
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -59,10 +59,15 @@ def review_mr(mr: MergeRequest, settings: Settings, *, unchanged: Collection[str
 
 def exit_code(result: ReviewResult, fail_on: str) -> int:
     """1 when a finding at or above ``fail_on`` was reported, else 0."""
+    return severity_exit_code([f.severity for f in result.all_findings()], fail_on)
+
+
+def severity_exit_code(severities: Collection[Severity], fail_on: str) -> int:
+    """1 when one of ``severities`` is at or above ``fail_on``, else 0."""
     if fail_on == "none":
         return 0
     threshold = Severity(fail_on)
-    return 1 if any(f.severity.at_least(threshold) for f in result.all_findings()) else 0
+    return 1 if any(s.at_least(threshold) for s in severities) else 0
 
 
 def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:
@@ -107,7 +112,8 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
     if request.dry_run:
         machine_readable_stdout = request.output is None and request.output_format in ("json", "codequality")
         print(report.describe(), file=sys.stderr if machine_readable_stdout else sys.stdout)
-    return exit_code(result, request.fail_on)
+    # Open findings decide, earlier ones on files not reviewed again included; dismissed ones do not.
+    return severity_exit_code(report.open_severities(), request.fail_on)
 
 
 def _write_reports(result: ReviewResult, request: ReviewRequest) -> None:

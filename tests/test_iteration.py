@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from reviewer.incremental import Increment
-from reviewer.iteration import reviewed_paths, summary_input, tokens_saved
+from reviewer.iteration import open_severities, reviewed_paths, summary_input, tokens_saved
 from reviewer.models import (
     Category, DiffRefs, Finding, MergeRequest, PriorReviewState, ReviewResult, RiskAssessment, RiskTier, RunRecord,
-    Severity,
+    PriorThread, Severity,
 )
 from reviewer.reconcile import Reconciliation
 from reviewer.settings import Environment, Settings
@@ -53,3 +53,15 @@ def test_summary_says_why_a_review_was_full():
     result = ReviewResult(risk=RiskAssessment(tier=RiskTier.LIGHT), head_sha="h" * 40)
     info = summary_input(MR, result, Increment(full_review_reason="the last reviewed head is gone"), Reconciliation(), 0)
     assert "- Full review: the last reviewed head is gone." in info.sections[0][1]
+
+
+def test_open_findings_include_kept_threads_but_not_dismissed_ones():
+    def finding(sev: Severity, line: int | None = 2) -> Finding:
+        return Finding(path="src/a.py", line=line, severity=sev, category=Category.QUALITY, title="t", agent="q")
+
+    kept = PriorThread(discussion_id="d1", fingerprint="k", severity=Severity.CRITICAL, path="src/b.py")
+    rec = Reconciliation(to_post=[finding(Severity.SUGGESTION)], still_open=[(finding(Severity.IMPORTANT), kept)],
+                         untouched=[kept], suppressed=[finding(Severity.CRITICAL)])
+    assert sorted(s.rank for s in open_severities(rec, [finding(Severity.NOTE, None)])) == [0, 1, 2, 3]
+    assert Severity.CRITICAL in open_severities(Reconciliation(untouched=[kept]), [])
+    assert open_severities(Reconciliation(suppressed=[finding(Severity.CRITICAL)]), []) == []

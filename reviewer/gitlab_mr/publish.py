@@ -263,7 +263,8 @@ def _upsert_summary(client: GitLabClient, mr: MergeRequest, result: ReviewResult
     note = find_summary_note(discussions)
     previous = markers.summary_marker(note.get("body")) if note else None
     info.inline_posted = len(report.threads)
-    info.inline_existing = len(report.existing) + sum(1 for _, why in report.kept if why == KEEP_OPEN)
+    info.inline_existing = (len(report.existing) + sum(1 for _, why in report.kept if why == KEEP_OPEN)
+                            + info.threads_kept)
     info.not_inline = report.not_inline
     info.current_head_sha = report.current_head_sha
     body = render_summary(mr, result, info, previous)

@@ -29,6 +29,11 @@ class SummaryInput:
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     #: Extra per-run counts kept in the history (e.g. new / still open / fixed / dismissed).
     run_counts: dict[str, int] = field(default_factory=dict)
+    #: Severities of every finding open after this run, earlier ones included (iterative runs);
+    #: when set, the headline counts these instead of this run's findings.
+    open_severities: list[Severity] | None = None
+    #: Earlier threads kept open although their file was not reviewed again.
+    threads_kept: int = 0
 
 
 def code(text: str) -> str:
@@ -91,7 +96,11 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
             f"review ran; the comments are anchored to the reviewed commit {code(head[:12])}. "
             "The next pipeline reviews the new changes."
         )
-    lines += ["", _counts_line(findings, by_sev)]
+    if info.open_severities is None:
+        lines += ["", _counts_line(findings, by_sev)]
+    else:
+        lines += ["", _counts_line(info.open_severities, Counter(info.open_severities), "Open findings",
+                                   "No open findings.")]
     if findings:
         lines.append(_category_line(findings))
     lines.append(
@@ -127,11 +136,11 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
     return "\n".join(lines)
 
 
-def _counts_line(findings: list[Finding], by_sev: Counter) -> str:
+def _counts_line(findings: list, by_sev: Counter, label: str = "Findings", empty: str = "No findings.") -> str:
     if not findings:
-        return "**No findings.**"
+        return f"**{empty}**"
     parts = [f"{s.icon} {s.label}: {by_sev[s]}" for s in Severity if by_sev.get(s)]
-    return f"**Findings ({len(findings)}):** " + " · ".join(parts)
+    return f"**{label} ({len(findings)}):** " + " · ".join(parts)
 
 
 def _category_line(findings: list[Finding]) -> str:

@@ -31,13 +31,14 @@ def test_same_head_twice_posts_nothing_the_second_time(scenario: Scenario):
     assert json.loads(dry.stdout)["findings"] == []
     assert "New: 0 · Still open: 3" in dry.stderr and "would post 0 inline thread(s)" in dry.stderr
 
-    scenario.review()
+    # Nothing was re-reviewed, yet the three open findings still fail the job.
+    scenario.review("--fail-on", "important", expect=1)
     assert _posts(scenario, since) == []  # no thread, no reply
     assert {m for m, _ in scenario.writes()[since:]} <= {"PUT"}  # at most the summary edit
     assert scenario.titles() == ALL_TITLES and scenario.replies() == []
     summary = scenario.summary()
     assert summary != summary_v1 and "New: 0 · Still open: 3 · Fixed since last push: 0" in summary
-    assert "10 files unchanged since" in summary
+    assert "10 files unchanged since" in summary and "**Open findings (3):** 🟠 Important: 3" in summary
     assert len(markers.summary_marker(summary).history) == 2
 
 
