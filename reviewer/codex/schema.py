@@ -105,7 +105,7 @@ class Examples(_Strict):
 class Rule(_Strict):
     """One Engineering Codex rule."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(description="Area prefix and number, e.g. SEC-001", json_schema_extra={"pattern": ID_PATTERN})
     title: str = Field(min_length=3, max_length=90, description="Names the pattern, e.g. 'Bare `except:`'")
     rule: str = Field(min_length=10, description="Conditional form: 'If you X, you must Y.'")
     why: str = Field(min_length=10)
@@ -115,9 +115,25 @@ class Rule(_Strict):
     examples: Examples
     references: list[str] = Field(default_factory=list)
     status: RuleStatus = "stable"
-    since: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Version that introduced the rule")
-    replaced_by: str | None = Field(default=None, pattern=ID_PATTERN)
+    since: str = Field(
+        description="Version that introduced the rule, e.g. 0.1.0", json_schema_extra={"pattern": r"^\d+\.\d+\.\d+$"}
+    )
+    replaced_by: str | None = Field(default=None, description="The rule that supersedes a retired one")
     detector: Detector | None = None
+
+    @field_validator("id", "replaced_by")
+    @classmethod
+    def _rule_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(ID_PATTERN, value):
+            raise ValueError(f"'{value}' is not a rule ID like SEC-001 (upper-case prefix, '-', 3-4 digits)")
+        return value
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> object:
+        if not isinstance(value, str) or not re.match(r"^\d+\.\d+\.\d+$", value):
+            raise ValueError(f"'{value}' is not a version like 0.1.0 (quote it in YAML)")
+        return value
 
     @field_validator("rule")
     @classmethod
