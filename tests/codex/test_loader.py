@@ -125,7 +125,8 @@ def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
 
 def test_duplicate_of_a_shipped_id(tmp_path: Path) -> None:
     write_rule(tmp_path / "team", "SEC-001-mine.yaml", rule_data("SEC-001"))
-    with pytest.raises(RuleError, match=r"team/SEC-001-mine\.yaml: duplicate id 'SEC-001' \(already used by codex_rules/security/SEC-001-"):
+    expected = r"team/SEC-001-mine\.yaml: duplicate id 'SEC-001' \(already used by codex_rules/security/SEC-001-"
+    with pytest.raises(RuleError, match=expected):
         load_rules([tmp_path / "team"])
 
 
