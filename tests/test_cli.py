@@ -87,6 +87,7 @@ FINDING_KEYS = {"path", "line", "end_line", "severity", "category", "rule_id", "
 AGENT_KEYS = {"name", "model", "status", "error", "prompt_tokens", "completion_tokens", "cost_usd", "seconds"}
 SEVERITIES = {"critical", "important", "suggestion", "note"}
 CATEGORIES = {"security", "quality", "codex", "docs", "performance", "release"}
+API_KEY = "sk-cli-test-0123456789"
 CODEQUALITY = {"critical": "critical", "important": "major", "suggestion": "minor", "note": "info"}
 
 
@@ -319,7 +320,7 @@ def test_review_with_a_model_applies_the_judge(repo, tmp_path, scripted_model):
     ]}, prompt_tokens=800, completion_tokens=150))
     report_path = tmp_path / "review.json"
     env = {"REVIEWER_MODEL": "openai/scripted", "REVIEWER_API_BASE": scripted_model.base_url,
-           "REVIEWER_API_KEY": "x", "REVIEWER_LLM_MAX_RETRIES": "1"}
+           "REVIEWER_API_KEY": API_KEY, "REVIEWER_LLM_MAX_RETRIES": "1"}
     result = run_reviewer("review", "--local", "--repo", repo, "--base", "main", "--json-report", report_path,
                           env=env)
     assert result.returncode == 0, result.stderr
@@ -346,7 +347,8 @@ def test_review_with_a_model_applies_the_judge(repo, tmp_path, scripted_model):
     assert {a["name"] for a in ran} >= {"security", "quality", "codex"}
     assert agents["performance"]["status"] == "skipped"                             # full tier only
     assert scripted_model.calls == len(ran)
-    assert all(h.get("authorization") == "Bearer x" for h in scripted_model.request_headers)
+    assert all(h.get("authorization") == f"Bearer {API_KEY}" for h in scripted_model.request_headers)
+    assert API_KEY not in result.stdout + result.stderr
 
     text = result.stdout                                                             # the judge explains itself
     assert "dropped" in text and "src/missing.py" in text and "SEC-999" in text
