@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reviewer import llm
 from reviewer.agent_output import AgentReport, to_findings
-from reviewer.agents import AgentSpec, path_matches
+from reviewer.agents import AgentSpec
 from reviewer.errors import LLMError
+from reviewer.globs import any_match
 from reviewer.log import get_logger
 from reviewer.models import FileDiff, Finding, MergeRequest, RiskAssessment
 from reviewer.prompting import render
@@ -119,7 +120,7 @@ def build_messages(
         path_instructions=[
             {"path": pi.path, "instructions": pi.instructions}
             for pi in settings.repo.path_instructions
-            if any(path_matches(f.path, [pi.path]) for f in files)
+            if any(any_match(f.path, (pi.path,)) for f in files)
         ],
         earlier=earlier_for_prompt(mr.prior_threads, [f.path for f in files]),
     )

@@ -5,9 +5,7 @@ Adding an agent is adding a YAML file here and a template in ``prompts/``; no Py
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.errors import ConfigError
+from reviewer.globs import any_match
 from reviewer.models import Category, RiskTier
 from reviewer.resources import data_dir
 from reviewer.settings import CONFIG_FILE_NAME, RepoConfig
@@ -32,7 +31,7 @@ class FileScope(_Strict):
 
     def matches(self, path: str) -> bool:
         """True when ``path`` is in this scope."""
-        return path_matches(path, self.include) and not path_matches(path, self.exclude)
+        return any_match(path, self.include) and not any_match(path, self.exclude)
 
 
 class AgentLimits(_Strict):
@@ -143,59 +142,3 @@ def apply_overrides(specs: Iterable[AgentSpec], repo_config: RepoConfig) -> list
             spec = spec.model_copy(update=update)
         result.append(spec)
     return result
-
-
-def path_matches(path: str, patterns: Iterable[str]) -> bool:
-    """True when ``path`` matches any glob in ``patterns``.
-
-    ``**`` spans any number of folders (including none), ``*`` and ``?`` stay within one,
-    ``{a,b}`` is an alternation, a pattern without ``/`` matches the file name at any depth, and a
-    leading ``/`` anchors a pattern at the repository root.
-    """
-    return any(_compile_glob(p).fullmatch(path) for p in patterns)
-
-
-@lru_cache(maxsize=1024)
-def _compile_glob(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.strip()
-    if pattern.startswith("/"):
-        pattern = pattern.lstrip("/")  # anchored at the repository root
-    elif "/" not in pattern:
-        pattern = "**/" + pattern
-    out: list[str] = []
-    i, n, depth = 0, len(pattern), 0
-    while i < n:
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "{":
-            out.append("(?:")
-            depth += 1
-        elif c == "}" and depth:
-            out.append(")")
-            depth -= 1
-        elif c == "," and depth:
-            out.append("|")
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
-                out.append("[^" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    out.append(")" * depth)
-    return re.compile("".join(out), re.DOTALL)

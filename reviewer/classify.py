@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from reviewer.codex.globs import glob_match
+from reviewer.globs import glob_match
 from reviewer.models import FileDiff, RiskAssessment, RiskTier
 from reviewer.settings import RiskThresholds
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from reviewer import llm
 from reviewer.agent_runner import MAX_AGENTS_MD_CHARS, RuleSource, build_messages, prompt_rules
-from reviewer.agents import AgentSpec, path_matches
+from reviewer.agents import AgentSpec
+from reviewer.globs import any_match
 from reviewer.models import AgentRun, FileDiff, Hunk, MergeRequest, NotReviewed, RiskAssessment
 from reviewer.prompting import render
 from reviewer.settings import NO_MODEL_HELP, ModelCall, Settings
@@ -167,8 +168,8 @@ def _rank(files: list[FileDiff], settings: Settings) -> list[FileDiff]:
     risk = settings.repo.risk
 
     def key(f: FileDiff) -> tuple[int, int, int, str]:
-        sensitive = path_matches(f.path, risk.sensitive_paths)
-        migration = path_matches(f.path, risk.migration_paths)
+        sensitive = any_match(f.path, risk.sensitive_paths)
+        migration = any_match(f.path, risk.migration_paths)
         return (0 if sensitive else 1, 0 if migration else 1, -(f.added + f.removed), f.path)
 
     return sorted(files, key=key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewer.agents import AgentSpec, apply_overrides, load_agents, path_matches
+from reviewer.agents import AgentSpec, apply_overrides, load_agents
 from reviewer.errors import ConfigError
 from reviewer.models import Category, RiskTier
 from reviewer.resources import data_dir
@@ -136,28 +136,3 @@ def test_override_of_unknown_agent_names_it():
     config = parse_repo_config("agents:\n  securty: false\n")
     with pytest.raises(ConfigError, match=r"agents\.securty: unknown agent 'securty' \(known: codex, docs"):
         apply_overrides(load_agents(), config)
-
-
-@pytest.mark.parametrize(
-    ("path", "patterns", "expected"),
-    [
-        ("README.md", ["**/*.md"], True),
-        ("a/b/README.md", ["*.md"], True),
-        ("a/b/README.md", ["/README.md"], False),
-        ("README.md", ["/README.md"], True),
-        ("docs/x/y.txt", ["**/docs/**"], True),
-        ("src/docs.py", ["**/docs/**"], False),
-        ("src/a_test.go", ["**/{test_*,*_test}.*"], True),
-        ("src/atest.go", ["**/{test_*,*_test}.*"], False),
-        ("x/Dockerfile", ["Dockerfile"], True),
-        ("x/Dockerfile.dev", ["Dockerfile"], False),
-        ("src/app.py", ["src/*.py"], True),
-        ("src/sub/app.py", ["src/*.py"], False),
-        ("src/sub/app.py", ["src/**"], True),
-        ("f1.py", ["f[0-9].py"], True),
-        ("fx.py", ["f[!0-9].py"], True),
-        ("a.py", [], False),
-    ],
-)
-def test_path_matches(path, patterns, expected):
-    assert path_matches(path, patterns) is expected

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from reviewer.codex.globs import glob_match
 from reviewer.codex.languages import LANGUAGES, language_of
+from reviewer.globs import any_match
 from reviewer.models import Category, Severity
 
 __all__ = ["ID_PATTERN", "Detector", "Enclosing", "Examples", "Rule", "Scope", "rule_json_schema"]
@@ -51,9 +51,7 @@ class Scope(_Strict):
 
     def covers(self, path: str) -> bool:
         """Return True when ``path`` is in this scope (glob, not excluded, language)."""
-        if not any(glob_match(path, g) for g in self.globs):
-            return False
-        if any(glob_match(path, g) for g in self.exclude):
+        if not any_match(path, self.globs) or any_match(path, self.exclude):
             return False
         return not self.languages or language_of(path) in self.languages
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from posixpath import basename
 
+from reviewer.globs import any_match
 from reviewer.models import FileDiff
 
-__all__ = ["LOCK_FILES", "glob_match", "mark_not_for_review", "skip_reason"]
+__all__ = ["LOCK_FILES", "mark_not_for_review", "skip_reason"]
 
 LOCK_FILES = frozenset({
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock",
@@ -52,7 +52,7 @@ def skip_reason(file: FileDiff, ignore_globs: Sequence[str] = ()) -> str | None:
         return file.skip_reason
     paths = {file.new_path, file.old_path} - {""}
     for glob in ignore_globs:
-        if any(glob_match(glob, path) for path in paths):
+        if any(any_match(path, (glob,)) for path in paths):
             return f"ignored by config: {glob}"
     if file.binary:
         return "binary file"
@@ -64,7 +64,7 @@ def skip_reason(file: FileDiff, ignore_globs: Sequence[str] = ()) -> str | None:
         return "lock file"
     if any(part in _VENDOR_DIRS for part in path.split("/")[:-1]):
         return "vendored"
-    if any(glob_match(glob, name) for glob in _GENERATED_GLOBS) or _has_generated_marker(file):
+    if any_match(name, _GENERATED_GLOBS) or _has_generated_marker(file):
         return "generated file"
     if not file.hunks:
         return _no_hunks_reason(file)
@@ -90,67 +90,3 @@ def _no_hunks_reason(file: FileDiff) -> str:
     if file.new_file or file.deleted_file:
         return "empty file"
     return "no changes"
-
-
-def glob_match(pattern: str, path: str) -> bool:
-    """Match a repository path against a glob with ``**`` support.
-
-    ``*`` and ``?`` stay inside one folder, ``**`` crosses folders (``**/x`` also matches
-    ``x`` at the root, ``a/**`` everything under ``a``), ``[abc]``/``[!abc]`` are classes.
-    A pattern without ``/`` matches the file name or any folder name at any depth; a
-    pattern ending in ``/`` matches everything under that folder.
-    """
-    path = path.lstrip("/")
-    return _compile(pattern).match(path) is not None
-
-
-@lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    """The regular expression for one glob."""
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    directory = pattern.endswith("/")
-    pattern = pattern.strip("/") if directory else pattern.lstrip("/")
-    body = _translate(pattern)
-    if "/" not in pattern:
-        body = f"(?:.*/)?{body}"
-    tail = "/.*" if directory else "(?:/.*)?" if "/" not in pattern else ""
-    return re.compile(f"{body}{tail}\\Z", re.DOTALL)
-
-
-def _translate(pattern: str) -> str:
-    """Glob → regular expression body (without anchors)."""
-    out: list[str] = []
-    i, size = 0, len(pattern)
-    while i < size:
-        char = pattern[i]
-        if pattern.startswith("**", i):
-            before_ok = i == 0 or pattern[i - 1] == "/"
-            after = pattern[i + 2:i + 3]
-            if before_ok and after == "/":
-                out.append("(?:.*/)?")
-                i += 3
-                continue
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] in ("!", "^") else i + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                inner = pattern[i + 1:end]
-                negate = inner[:1] in ("!", "^")
-                inner = inner[1:] if negate else inner
-                out.append(f"[{'^' if negate else ''}{inner.replace(chr(92), chr(92) * 2)}]")
-                i = end + 1
-                continue
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
