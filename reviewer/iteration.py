@@ -88,17 +88,27 @@ def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> i
     from reviewer.planning import count_tokens
     from reviewer.prompting import render
 
-    total = 0
-    empty: dict[str, int] = {}
+    readers: dict[str, dict[str, int]] = {}  # path → model → agents that would have read it
     for spec in apply_overrides(load_agents(), settings.repo):
         call = settings.resolve_model(spec.model) if spec.enabled and spec.runs_in(tier) else None
         if call is None:
             continue
-        if call.model not in empty:
-            empty[call.model] = count_tokens(call.model, render("_diff.j2", files=[]))
         for file in files:
             if file.reviewable and spec.in_scope(file.path):
-                total += max(0, count_tokens(call.model, render("_diff.j2", files=[file])) - empty[call.model])
+                by_model = readers.setdefault(file.path, {})
+                by_model[call.model] = by_model.get(call.model, 0) + 1
+    if not readers:
+        return 0
+    empty: dict[str, int] = {}
+    total = 0
+    for file in files:
+        if file.path not in readers:
+            continue
+        text = render("_diff.j2", files=[file])
+        for model, agents in readers[file.path].items():
+            if model not in empty:
+                empty[model] = count_tokens(model, render("_diff.j2", files=[]))
+            total += agents * max(0, count_tokens(model, text) - empty[model])
     return total
 
 
