@@ -27,11 +27,12 @@ from reviewer.settings import Settings
 log = get_logger("iteration")
 
 __all__ = [
-    "IterationReport", "compute_increment", "open_severities", "publish_iteration", "reviewed_paths",
+    "IterationReport", "carried_findings", "compute_increment", "open_severities", "publish_iteration", "reviewed_paths",
     "summary_input", "tokens_saved",
 ]
 
 COUNT_KEYS = ("new", "still_open", "fixed", "dismissed")
+CARRIED_REASON = "listed by an earlier review; the file has not changed since"
 
 
 @dataclass
@@ -42,11 +43,11 @@ class IterationReport:
     reconciliation: Reconciliation
     published: PublishReport
     tokens_saved: int = 0
-    file_findings: list[Finding] = field(default_factory=list)
+    listed: list[Finding] = field(default_factory=list)
 
     def open_severities(self) -> list[Severity]:
         """The severity of every finding open after this run (see ``open_severities``)."""
-        return open_severities(self.reconciliation, self.file_findings)
+        return open_severities(self.reconciliation, self.listed)
 
     def describe(self) -> str:
         """Human-readable account of the decisions, then of the GitLab writes."""
@@ -65,12 +66,20 @@ class IterationReport:
         return "\n".join([*lines, "", self.published.describe()])
 
 
-def open_severities(rec: Reconciliation, file_findings: list[Finding]) -> list[Severity]:
+def open_severities(rec: Reconciliation, listed: list[Finding]) -> list[Severity]:
     """Severities of what is open after this run: new and re-reported findings, earlier threads
-    on files not reviewed again, and file-level findings; dismissed ones are not open."""
+    on files not reviewed again, and ``listed`` (file-level findings, and summary-only findings of
+    earlier runs on files not reviewed again); dismissed ones are not open."""
     return [*(f.severity for f in rec.to_post), *(f.severity for f, _ in rec.still_open),
             *(t.severity for t in rec.untouched if t.severity is not None),
-            *(f.severity for f in file_findings)]
+            *(f.severity for f in listed)]
+
+
+def carried_findings(mr: MergeRequest, increment: Increment) -> list[Finding]:
+    """Findings an earlier run listed in the summary only, on files not reviewed again now."""
+    if mr.prior_state is None or not increment.unchanged:
+        return []
+    return [f for f in mr.prior_state.listed if f.path in increment.unchanged]
 
 
 def reviewed_paths(mr: MergeRequest, unchanged: Collection[str]) -> set[str]:
@@ -114,7 +123,9 @@ def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> i
 
 def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, rec: Reconciliation,
                   saved: int) -> SummaryInput:
-    """The summary's "This run" and "Run history" sections and the counts kept in its marker."""
+    """The summary's "This run" and "Run history" sections, the counts kept in its marker, and
+    the summary-only findings carried over from files not reviewed again."""
+    carried = carried_findings(mr, increment)
     counts = rec.counts()
     lines = [f"- {_counts_text(counts)}"]
     if increment.full_review_reason:
@@ -131,8 +142,11 @@ def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, 
     for run in reversed(runs):
         cells = [str(run.counts[k]) if k in run.counts else "-" for k in COUNT_KEYS]
         history.append(f"| {code(run.head_sha[:12])} | {run.tier.value} | " + " | ".join(cells) + " |")
-    return SummaryInput(sections=[("This run", lines), ("Run history", history)], run_counts=counts,
-                        open_severities=open_severities(rec, result.file_findings), threads_kept=len(rec.untouched))
+    return SummaryInput(
+        sections=[("This run", lines), ("Run history", history)], run_counts=counts,
+        open_severities=open_severities(rec, [*result.file_findings, *carried]), threads_kept=len(rec.untouched),
+        carried=[(f, CARRIED_REASON) for f in carried],
+    )
 
 
 def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResult, settings: Settings,
@@ -153,7 +167,7 @@ def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResu
         fixed=rec.fixed, fixed_in=head, summary_info=summary_input(mr, result, increment, rec, saved), keep=keep,
     )
     return IterationReport(increment=increment, reconciliation=rec, published=published, tokens_saved=saved,
-                           file_findings=list(result.file_findings))
+                           listed=[*result.file_findings, *carried_findings(mr, increment)])
 
 
 def _counts_text(counts: dict[str, int]) -> str:

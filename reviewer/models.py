@@ -227,6 +227,10 @@ class PriorReviewState(BaseModel):
     head_reachable: bool = Field(
         default=True, description="False when the last reviewed head is gone (force-push or rebase)"
     )
+    listed: list[Finding] = Field(
+        default_factory=list,
+        description="Findings the last run listed in the summary only (no thread), without their body",
+    )
 
 
 class MergeRequest(BaseModel):

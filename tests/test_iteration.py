@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reviewer.incremental import Increment
-from reviewer.iteration import open_severities, reviewed_paths, summary_input, tokens_saved
+from reviewer.iteration import carried_findings, open_severities, reviewed_paths, summary_input, tokens_saved
 from reviewer.models import (
     Category, DiffRefs, Finding, MergeRequest, PriorReviewState, ReviewResult, RiskAssessment, RiskTier, RunRecord,
     PriorThread, Severity,
@@ -65,3 +65,14 @@ def test_open_findings_include_kept_threads_but_not_dismissed_ones():
     assert sorted(s.rank for s in open_severities(rec, [finding(Severity.NOTE, None)])) == [0, 1, 2, 3]
     assert Severity.CRITICAL in open_severities(Reconciliation(untouched=[kept]), [])
     assert open_severities(Reconciliation(suppressed=[finding(Severity.CRITICAL)]), []) == []
+
+
+def test_summary_only_findings_are_carried_only_for_files_not_reviewed_again():
+    on_b = Finding(path="src/b.py", line=3, severity=Severity.NOTE, category=Category.DOCS, title="b", agent="x")
+    on_a = on_b.model_copy(update={"path": "src/a.py"})
+    mr = MR.model_copy(update={"prior_state": PriorReviewState(head_sha="9" * 40, listed=[on_a, on_b])})
+    assert carried_findings(mr, Increment(unchanged={"src/b.py"})) == [on_b]
+    assert carried_findings(mr, Increment(full_review_reason="rebased")) == []
+    result = ReviewResult(risk=RiskAssessment(tier=RiskTier.FULL), head_sha="h" * 40)
+    info = summary_input(mr, result, Increment(unchanged={"src/b.py"}), Reconciliation(), 0)
+    assert [f for f, _ in info.carried] == [on_b] and info.open_severities == [Severity.NOTE]

@@ -22,6 +22,8 @@ import difflib
 import posixpath
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from reviewer.diff import parse_gitlab_diff
 from reviewer.errors import SourceError
 from reviewer.gitlab_mr import markers
@@ -31,6 +33,7 @@ from reviewer.models import (
     Category,
     DiffRefs,
     FileDiff,
+    Finding,
     MergeRequest,
     NotReviewed,
     PriorNote,
@@ -262,7 +265,18 @@ def prior_state(client: GitLabClient, project: str | int, iid: int, discussions:
     history = [RunRecord(head_sha=r.head_sha, tier=tier, counts=r.counts)
                for r in marker.history if (tier := _enum(RiskTier, r.tier)) is not None]
     return PriorReviewState(head_sha=marker.head_sha, file_states=dict(marker.file_states),
-                            history=history, head_reachable=reachable)
+                            history=history, head_reachable=reachable, listed=_listed(marker.extra.get("listed")))
+
+
+def _listed(items: Any) -> list[Finding]:
+    """The summary-only findings kept in the marker (malformed entries are skipped)."""
+    out: list[Finding] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(Finding.model_validate({**item, "agent": "earlier review"}))
+        except (ValidationError, TypeError):
+            continue
+    return out
 
 
 def find_summary_note(discussions: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -15,6 +15,9 @@ from reviewer.models import Category, Finding, MergeRequest, ReviewResult, Sever
 TITLE = "## AI review summary"
 MAX_RUNS = 10
 MAX_LISTED_BODY = 1500
+MAX_LISTED_KEPT = 50  # summary-only findings remembered in the marker for the next run
+LISTED_KEY = "listed"
+_LISTED_FIELDS = {"path", "line", "end_line", "side", "severity", "category", "rule_id", "title", "fingerprint"}
 
 
 @dataclass
@@ -34,6 +37,8 @@ class SummaryInput:
     open_severities: list[Severity] | None = None
     #: Earlier threads kept open although their file was not reviewed again.
     threads_kept: int = 0
+    #: Summary-only findings of earlier runs on files not reviewed again, with the reason.
+    carried: list[tuple[Finding, str]] = field(default_factory=list)
 
 
 def code(text: str) -> str:
@@ -49,12 +54,13 @@ def _cell(text: str) -> str:
 
 
 def build_marker(mr: MergeRequest, result: ReviewResult, previous: markers.SummaryMarker | None,
-                 counts: dict[str, int]) -> markers.SummaryMarker:
+                 counts: dict[str, int], listed: list[Finding] | None = None) -> markers.SummaryMarker:
     """The state this run leaves behind: reviewed head, file states, bounded run history.
 
     A file's state is recorded only when it was really reviewed (reviewable, not listed as not
     reviewed, and no agent failed); otherwise its earlier state is kept if still current, so
-    the next run looks at it again.
+    the next run looks at it again. ``listed`` (findings shown in the summary only) are kept,
+    without their body, so a later run that skips their unchanged file can list them again.
     """
     refs = mr.diff_refs
     head = result.head_sha or (refs.head_sha if refs else None)
@@ -75,7 +81,8 @@ def build_marker(mr: MergeRequest, result: ReviewResult, previous: markers.Summa
     return markers.SummaryMarker(
         head_sha=head, base_sha=refs.base_sha if refs else None, start_sha=refs.start_sha if refs else None,
         version=__version__, file_states=states, history=history[-MAX_RUNS:],
-        extra=dict(previous.extra) if previous else {},
+        extra=(dict(previous.extra) if previous else {}) | {
+            LISTED_KEY: [f.model_dump(mode="json", include=_LISTED_FIELDS) for f in (listed or [])[:MAX_LISTED_KEPT]]},
     )
 
 
@@ -106,11 +113,11 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
     lines.append(
         f"Inline threads: {info.inline_posted} posted this run"
         + (f", {info.inline_existing} already open from earlier runs" if info.inline_existing else "")
-        + f"; {len(info.not_inline)} listed below."
+        + f"; {len(info.not_inline) + len(info.carried)} listed below."
     )
-    if info.not_inline:
+    if info.not_inline or info.carried:
         lines += ["", "### Findings not posted inline", ""]
-        for finding, reason in info.not_inline:
+        for finding, reason in [*info.not_inline, *info.carried]:
             lines += _finding_item(finding, reason)
     for title, body in info.sections:
         lines += ["", f"### {sanitize_inline(title)}", "", *body]
@@ -131,7 +138,7 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
         lines += ["", "### Notices", ""]
         lines += [f"- {sanitize_inline(n)}" for n in result.notices]
     counts = {s.value: by_sev.get(s, 0) for s in Severity} | info.run_counts
-    marker = build_marker(mr, result, previous, counts)
+    marker = build_marker(mr, result, previous, counts, [f for f, _ in [*info.not_inline, *info.carried]])
     lines += ["", f"<sub>reviewer {__version__}</sub>", "", markers.encode("summary", marker)]
     return "\n".join(lines)
 

@@ -79,3 +79,19 @@ def test_history_is_bounded():
     for _ in range(15):
         previous = markers.summary_marker(render_summary(_mr(), _result([]), SummaryInput(), previous))
     assert previous is not None and len(previous.history) == 10
+
+
+def test_marker_keeps_summary_only_findings_without_their_body_and_reads_them_back():
+    from reviewer.gitlab_mr.source import _listed
+    from reviewer.gitlab_mr.summary import MAX_LISTED_KEPT, build_marker
+    from reviewer.models import Category, DiffRefs, Finding, MergeRequest, ReviewResult, RiskAssessment, RiskTier
+    from reviewer.models import Severity as Sev
+
+    listed = [Finding(path=f"f{i}.py", line=i + 1, severity=Sev.NOTE, category=Category.DOCS, title=f"t{i}",
+                      body="long explanation", agent="docs", fingerprint=f"fp{i}") for i in range(MAX_LISTED_KEPT + 5)]
+    mr = MergeRequest(diff_refs=DiffRefs(base_sha="b" * 40, start_sha="s" * 40, head_sha="h" * 40))
+    marker = build_marker(mr, ReviewResult(risk=RiskAssessment(tier=RiskTier.LIGHT)), None, {}, listed)
+    kept = marker.extra["listed"]
+    assert len(kept) == MAX_LISTED_KEPT and "body" not in kept[0] and kept[0]["fingerprint"] == "fp0"
+    back = _listed([*kept, {"path": "x"}, "junk"])
+    assert [f.title for f in back] == [f.title for f in listed[:MAX_LISTED_KEPT]] and back[0].body == ""

@@ -134,6 +134,13 @@ class Scenario:
         git(self.repo, "checkout", "-q", "main")
         self.sim.push(self.mr, pusher="alice")
 
+    def set_target_config(self, text: str) -> None:
+        """Commit ``.reviewer.yml`` on the target branch (the reviewer reads it from there)."""
+        git(self.repo, "checkout", "-q", "main")
+        self.write(".reviewer.yml", text)
+        git(self.repo, "commit", "-q", "-am", "reviewer config")
+        self.sim.push(self.mr, pusher="alice")
+
     # -- the reviewer -------------------------------------------------------------------
     def review(self, *args: str, expect: int | None = 0) -> Run:
         """Run ``reviewer review`` on the MR through the real CLI."""

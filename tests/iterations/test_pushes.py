@@ -158,3 +158,19 @@ def test_incremental_review_sends_only_the_changed_file(scenario: Scenario):
     saved = int(re.search(r"≈(\d+) prompt tokens saved", summary).group(1))
     assert saved > 0
     assert len(scenario.threads()) == 3 and scenario.replies() == []
+
+
+def test_summary_only_findings_on_unchanged_files_stay_listed(scenario: Scenario):
+    scenario.set_target_config("inline_min_severity: critical\n")
+    scenario.review()
+    assert scenario.threads() == []
+    first = scenario.summary()
+    assert all(title in first for title in (MD5, PASSWORD, SHELL))
+
+    scenario.push({"app/mod7.py": scenario.read_feature("app/mod7.py") + "\n\ndef more():\n    return 7\n"}, "v2")
+    scenario.review("--fail-on", "important", expect=1)  # still open, though nobody re-read those files
+    summary = scenario.summary()
+    assert "9 files unchanged since" in summary and "**Open findings (3):**" in summary
+    for title in (MD5, PASSWORD, SHELL):
+        assert summary.count(title) == 1
+    assert summary.count("listed by an earlier review") == 3 and scenario.threads() == []
