@@ -8,8 +8,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from reviewer.codex.languages import language_of
 from reviewer.codex.schema import Rule
 from reviewer.errors import RuleError
+from reviewer.globs import compile_glob, normalise_path
 from reviewer.models import Category
 from reviewer.resources import data_dir
 
@@ -22,6 +24,9 @@ class RuleSet:
     def __init__(self, rules: Iterable[Rule], sources: dict[str, Path] | None = None) -> None:
         self._rules = {r.id: r for r in sorted(rules, key=lambda r: r.id)}
         self.sources: dict[str, Path] = dict(sources or {})
+        self._active = [r for r in self._rules.values() if r.active]
+        self._globs = sorted({g for r in self._active for g in (*r.scope.globs, *r.scope.exclude)})
+        self._in_scope: dict[str, list[Rule]] = {}
 
     def get(self, rule_id: str) -> Rule | None:
         """Return the rule with ``rule_id``, or None when the Codex has no such rule."""
@@ -37,10 +42,23 @@ class RuleSet:
 
     def for_path(self, path: str, *, category: Category | str | None = None) -> list[Rule]:
         """Return the active rules whose scope covers ``path`` (optionally of one category)."""
-        wanted = Category(category) if category is not None else None
+        rules = self._in_scope.get(path)
+        if rules is None:
+            rules = self._in_scope[path] = self._scoped(path)
+        if category is None:
+            return list(rules)
+        wanted = Category(category)
+        return [r for r in rules if r.category == wanted]
+
+    def _scoped(self, path: str) -> list[Rule]:
+        """The active rules covering ``path`` (``Scope.covers``, each distinct glob matched once)."""
+        shown = normalise_path(path)
+        hit = {g for g in self._globs if compile_glob(g).fullmatch(shown)}
+        language = language_of(path)
         return [
-            r for r in self._rules.values()
-            if r.applies_to(path) and (wanted is None or r.category == wanted)
+            r for r in self._active
+            if not hit.isdisjoint(r.scope.globs) and hit.isdisjoint(r.scope.exclude)
+            and (not r.scope.languages or language in r.scope.languages)
         ]
 
     def __contains__(self, rule_id: object) -> bool:

@@ -133,3 +133,11 @@ def test_duplicate_of_a_shipped_id(tmp_path: Path) -> None:
 def test_missing_extra_dir(tmp_path: Path) -> None:
     with pytest.raises(RuleError, match="Codex rules folder not found"):
         load_rules([tmp_path / "nowhere"])
+
+
+def test_for_path_agrees_with_each_rules_scope(shipped: RuleSet) -> None:
+    """The per-path cache gives what asking every rule gives, for paths of many shapes."""
+    paths = ["src/app.py", "tests/test_app.py", "db/migrations/0001.sql", "web/ui.test.ts", "Dockerfile",
+             "svc/main.go", "docs/README.md", ".gitlab-ci.yml", "pkg/x_test.go", "codex_rules/a.yaml"]
+    for path in paths * 2:  # the second round is served from the cache
+        assert shipped.for_path(path) == [r for r in shipped if r.applies_to(path)]
