@@ -8,6 +8,7 @@ Nothing is silently dropped: every file an agent should have seen but will not i
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -200,6 +201,7 @@ class _Sizer:
         self._rule_ids: dict[tuple[str, str], frozenset[str]] = {}
         self._rule_values: dict[str, dict[str, str]] = {}
         self._rule_tokens: dict[tuple[str, str], int] = {}
+        self._rule_sets: dict[tuple[str, frozenset[str]], int] = {}
         self._empty: dict[str, tuple[int, int]] = {}
         self._calibration: dict[tuple[str, str], tuple[int, int]] = {}  # (model, extension) -> chars, tokens
 
@@ -231,15 +233,31 @@ class _Sizer:
         tokenised exactly; beyond that (a huge change) sizes come from the characters-per-token
         ratio seen for that kind, plus a margin.
         """
-        text = render("_diff.j2", files=[f])
-        kind = (model, posixpath.splitext(f.path)[1].lower())
+        return max(1, self._tokens(model, f.path, render("_diff.j2", files=[f])) - self._base(model)[0])
+
+    def _tokens(self, model: str, path: str, text: str) -> int:
+        """Tokens of rendered diff ``text`` of ``path``: exact, or estimated once enough was seen."""
+        kind = (model, posixpath.splitext(path)[1].lower())
         seen_chars, seen_tokens = self._calibration.get(kind, (0, 0))
         if seen_chars < EXACT_CHARS or not seen_tokens:
             tokens = count_tokens(model, text)
             self._calibration[kind] = (seen_chars + len(text), seen_tokens + tokens)
-        else:
-            tokens = int(len(text) * seen_tokens / seen_chars * ESTIMATE_MARGIN) + 1
-        return max(1, tokens - self._base(model)[0])
+            return tokens
+        return int(len(text) * seen_tokens / seen_chars * ESTIMATE_MARGIN) + 1
+
+    def hunk_tokens(self, model: str, f: FileDiff) -> list[int]:
+        """Tokens each hunk of ``f`` adds to its file's block, from one rendering of the file.
+
+        In ``_diff.j2`` every diff line starts with a line number or ``-``, so the lines that
+        start with ``@@`` are exactly the hunk headers: the text between two of them is one hunk.
+        """
+        text = render("_diff.j2", files=[f])
+        starts = [m.start() + 1 for m in _HUNK_START.finditer(text)]
+        if len(starts) != len(f.hunks):  # a template that renders differently: one rendering per hunk
+            header = self.measure(model, f.model_copy(update={"hunks": []}))
+            return [self.measure(model, f.model_copy(update={"hunks": [h]})) - header for h in f.hunks]
+        ends = [*starts[1:], _block_end(text, starts[-1])] if starts else []
+        return [max(1, self._tokens(model, f.path, text[a:b])) for a, b in zip(starts, ends, strict=True)]
 
     def rule_ids(self, spec: AgentSpec, f: FileDiff) -> frozenset[str]:
         """The Codex rules ``spec``'s prompt shows for ``f``."""
@@ -254,16 +272,20 @@ class _Sizer:
         return self._rule_ids[key]
 
     def rules_tokens(self, model: str, ids: frozenset[str]) -> int:
-        """Tokens the rules ``ids`` add to a prompt."""
-        total = 0
-        for rid in ids:
-            key = (model, rid)
-            if key not in self._rule_tokens:
-                v = self._rule_values[rid]
-                one = count_tokens(model, render("_rules.j2", rules=[v]))
-                self._rule_tokens[key] = max(1, count_tokens(model, render("_rules.j2", rules=[v, v])) - one)
-            total += self._rule_tokens[key]
+        """Tokens the rules ``ids`` add to a prompt (cached per set: many files share one)."""
+        key = (model, ids)
+        total = self._rule_sets.get(key)
+        if total is None:
+            total = self._rule_sets[key] = sum(self._rule_tokens_one(model, rid) for rid in ids)
         return total
+
+    def _rule_tokens_one(self, model: str, rid: str) -> int:
+        key = (model, rid)
+        if key not in self._rule_tokens:
+            v = self._rule_values[rid]
+            one = count_tokens(model, render("_rules.j2", rules=[v]))
+            self._rule_tokens[key] = max(1, count_tokens(model, render("_rules.j2", rules=[v, v])) - one)
+        return self._rule_tokens[key]
 
     def split(self, f: FileDiff, model: str, room: int) -> tuple[list[tuple[FileDiff, int]], bool]:
         """Cut ``f`` into runs of hunks (or of lines, for a huge hunk) that each fit ``room``.
@@ -273,8 +295,7 @@ class _Sizer:
         header = self.measure(model, f.model_copy(update={"hunks": []}))
         units: list[tuple[Hunk, int]] = []
         too_big = False
-        for hunk in f.hunks:
-            tokens = self.measure(model, f.model_copy(update={"hunks": [hunk]})) - header
+        for hunk, tokens in zip(f.hunks, self.hunk_tokens(model, f), strict=True):
             if header + tokens <= room:
                 units.append((hunk, tokens))
                 continue
@@ -295,6 +316,15 @@ class _Sizer:
         if current:
             parts.append((f.model_copy(update={"hunks": current}), used))
         return parts, too_big
+
+
+_HUNK_START = re.compile(r"\n@@")
+
+
+def _block_end(text: str, start: int) -> int:
+    """Where the last hunk of a rendered file ends: before the closing fence."""
+    end = text.find("\n</untrusted>", start)
+    return end + 1 if end != -1 else len(text)
 
 
 def _split_hunk(hunk: Hunk, model: str, room: int) -> list[tuple[Hunk, int]]:
@@ -352,7 +382,10 @@ def _pack(w: _AgentWork, allowance: int, sizer: _Sizer, misses: _Misses) -> None
     for piece in w.pieces:
         target, cost = None, 0
         for load in loads:
-            extra = sizer.rules_tokens(model, piece.rules - load.rules)
+            if load.tokens + piece.tokens > w.room or (target is not None and piece.tokens >= cost):
+                continue  # cannot fit, or cannot beat the best so far (extra rules cost ≥ 0)
+            new = piece.rules - load.rules
+            extra = sizer.rules_tokens(model, new) if new else 0
             if load.tokens + piece.tokens + extra <= w.room and (target is None or piece.tokens + extra < cost):
                 target, cost = load, piece.tokens + extra
                 if not extra:
