@@ -33,6 +33,7 @@ __all__ = [
 
 COUNT_KEYS = ("new", "still_open", "fixed", "dismissed")
 CARRIED_REASON = "listed by an earlier review; the file has not changed since"
+CARRIED_AGENT = "earlier review"  # what the GitLab source names the agent of a carried finding
 
 
 @dataclass
@@ -62,6 +63,8 @@ class IterationReport:
         lines += [f"still open: {_where(f)} {f.title}" for f, _ in rec.still_open]
         lines += [f"kept (file not reviewed again): {_thread_where(t)} {t.title}" for t in rec.untouched]
         lines += [f"fixed ({verb} reply and resolve): {_thread_where(t)} {t.title}" for t in rec.fixed]
+        lines += [f"listed again (file unchanged): {_where(f)} {f.title}" for f in self.listed
+                  if f.agent == CARRIED_AGENT]
         lines += [f"dismissed, not raised again: {_where(f)} {f.title}" for f in rec.suppressed]
         return "\n".join([*lines, "", self.published.describe()])
 
