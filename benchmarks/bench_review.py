@@ -14,6 +14,7 @@ the time at least one model request was in flight (the union of the server's bus
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -181,6 +182,7 @@ def child(args: argparse.Namespace) -> int:
     }
     out["t_written"] = time.monotonic()
     Path(args.out).write_text(json.dumps(out), encoding="utf-8")
+    gc.freeze()  # as ``reviewer.cli.main`` does once the work is done: a faster interpreter exit
     return 0
 
 
@@ -285,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="reviewer-bench-"))
     try:
         t0 = time.monotonic()
-        change = build_change(workdir, args.files, args.lines, seed=args.seed)
+        change = build_change(workdir, args.files, args.lines, seed=args.seed, repo_config=repo_config(args))
         print(f"built {change.repo} in {time.monotonic() - t0:.1f}s (not timed): "
               f"{dict(change.by_kind)} {dict(change.by_change)}")
         server, messages_text = start_model(args.latency, not args.no_findings)
@@ -298,6 +300,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def repo_config(args: argparse.Namespace) -> str | None:
+    """The reviewed repository's ``.reviewer.yml``: the context window of the model aliases agents use."""
+    if not args.context_window:
+        return None
+    aliases = [f"  {alias}: {{context_window: {args.context_window}}}" for alias in ("default", "fast")]
+    return "\n".join(["models:", *aliases]) + "\n"
 
 
 def _review_in_child(args: argparse.Namespace, change, base_url: str) -> tuple[dict, float]:
@@ -345,8 +355,9 @@ def report(args, change, data: dict, process_s: float, bodies: list[dict], busy:
     print()
     print(f"change: {change.files} files ({data['files']} in the review), {change.changed_lines:,} changed lines "
           f"(+{change.added_lines:,} -{change.removed_lines:,}), diff {data['diff_chars']:,} chars ≈ "
-          f"{diff_tokens:,} tokens (chars/{CHARS_PER_TOKEN}); model latency {args.latency:g}s; "
-          f"tier {data['report']['risk']['tier']}")
+          f"{diff_tokens:,} tokens (chars/{CHARS_PER_TOKEN}); model {args.model}, context window "
+          f"{f'{args.context_window:,} (.reviewer.yml)' if args.context_window else 'not configured'}, latency "
+          f"{args.latency:g}s; tier {data['report']['risk']['tier']}")
     print(f"time: reviewer process wall {process_s:.2f}s = start + imports {startup:.2f}s + source "
           f"{data['t_loaded'] - data['t_load']:.2f}s + graph {data['t_done'] - data['t_loaded']:.2f}s + "
           f"report and exit {rest:.2f}s (of which interpreter exit {exit_s:.2f}s)")
@@ -482,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-findings", action="store_true", help="the model answers {\"findings\": []}")
     parser.add_argument("--model", default="openai/bench", help="litellm model name sent to the scripted server")
     parser.add_argument("--token-budget", type=int, help="REVIEWER_TOKEN_BUDGET for the review")
+    parser.add_argument("--context-window", type=int, default=128_000,
+                        help="context window the reviewed repository's .reviewer.yml gives the model aliases "
+                             "(default 128000; 0: no .reviewer.yml, so litellm's figure or the 8,192 fallback)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the review and print the hot spots")
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")

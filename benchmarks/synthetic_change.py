@@ -485,17 +485,20 @@ AGENTS_MD = """# Conventions for this repository
 
 
 def build_change(repo: Path, files: int = 1000, lines: int = 50_000, *, seed: int = 1,
-                 unchanged: int = 200) -> Change:
+                 unchanged: int = 200, repo_config: str | None = None) -> Change:
     """Create the repository at ``repo``: branch ``main`` (base) and ``change`` (head).
 
     ``files`` files change by ``lines`` changed lines in total (added + removed, as
     ``git diff --numstat`` counts them; the real figures are measured and returned).
+    ``repo_config`` is the base branch's ``.reviewer.yml`` (unchanged by the change).
     """
     v = Vocab(random.Random(seed))
     repo.mkdir(parents=True, exist_ok=True)
     _git(repo, "init", "-q", "-b", "main")
     plan = _plan_files(v, files, lines)
     base: dict[str, list[str]] = {"AGENTS.md": AGENTS_MD.splitlines()}
+    if repo_config is not None:
+        base[".reviewer.yml"] = repo_config.splitlines()
     used = set(base)
     for i in range(unchanged):
         kind = _weighted(v, KIND_WEIGHTS)
