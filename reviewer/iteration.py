@@ -21,14 +21,14 @@ from reviewer.log import get_logger
 from reviewer.models import (
     FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord, Severity,
 )
-from reviewer.reconcile import Reconciliation, reconcile
+from reviewer.reconcile import Reconciliation, is_dismissed, reconcile
 from reviewer.settings import Settings
 
 log = get_logger("iteration")
 
 __all__ = [
     "IterationReport", "carried_findings", "compute_increment", "open_severities", "publish_iteration", "reviewed_paths",
-    "summary_input", "tokens_saved",
+    "summary_input", "tokens_saved", "with_earlier_findings",
 ]
 
 COUNT_KEYS = ("new", "still_open", "fixed", "dismissed")
@@ -122,6 +122,26 @@ def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> i
                 empty[model] = count_tokens(model, render("_diff.j2", files=[]))
             total += agents * max(0, count_tokens(model, text) - empty[model])
     return total
+
+
+def with_earlier_findings(result: ReviewResult, mr: MergeRequest, increment: Increment) -> ReviewResult:
+    """``result`` plus what stays open on the files not reviewed again (for the reports): the
+    reviewer's open threads there and the summary-only findings carried over."""
+    if not increment.unchanged:
+        return result
+    kept = [
+        Finding(path=t.path, line=t.line, severity=t.severity, category=t.category, rule_id=t.rule_id,
+                title=t.title or "(earlier finding)", agent=CARRIED_AGENT, fingerprint=t.fingerprint,
+                anchor=t.anchor)
+        for t in mr.prior_threads
+        if t.path in increment.unchanged and t.severity is not None and t.category is not None
+        and not t.resolved and not is_dismissed(t)
+    ]
+    kept += carried_findings(mr, increment)
+    return result.model_copy(update={
+        "findings": [*result.findings, *(f for f in kept if f.line is not None)],
+        "file_findings": [*result.file_findings, *(f for f in kept if f.line is None)],
+    })
 
 
 def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, rec: Reconciliation,

@@ -85,7 +85,7 @@ def _settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Set
 
 def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
     from reviewer.gitlab_mr import connect, load_gitlab_mr
-    from reviewer.iteration import compute_increment, publish_iteration
+    from reviewer.iteration import compute_increment, publish_iteration, with_earlier_findings
 
     url = request.gitlab_url or env.gitlab_url
     project = request.project or env.project
@@ -107,7 +107,7 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
     settings = _settings(env, mr, request)
     increment = compute_increment(mr)
     result = review_mr(mr, settings, unchanged=increment.unchanged)
-    _write_reports(result, request)
+    _write_reports(with_earlier_findings(result, mr, increment), request)
     report = publish_iteration(client, mr, result, settings, increment, dry_run=request.dry_run)
     if request.dry_run:
         machine_readable_stdout = request.output is None and request.output_format in ("json", "codequality")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reviewer.incremental import Increment
-from reviewer.iteration import carried_findings, open_severities, reviewed_paths, summary_input, tokens_saved
+from reviewer.iteration import carried_findings, with_earlier_findings, open_severities, reviewed_paths, summary_input, tokens_saved
 from reviewer.models import (
     Category, DiffRefs, Finding, MergeRequest, PriorReviewState, ReviewResult, RiskAssessment, RiskTier, RunRecord,
     PriorThread, Severity,
@@ -76,3 +76,23 @@ def test_summary_only_findings_are_carried_only_for_files_not_reviewed_again():
     result = ReviewResult(risk=RiskAssessment(tier=RiskTier.FULL), head_sha="h" * 40)
     info = summary_input(mr, result, Increment(unchanged={"src/b.py"}), Reconciliation(), 0)
     assert [f for f, _ in info.carried] == [on_b] and info.open_severities == [Severity.NOTE]
+
+
+def test_reports_include_what_stays_open_on_files_not_reviewed_again():
+    from reviewer.models import PriorNote
+
+    def thread(fp: str, path: str, **kw) -> PriorThread:
+        return PriorThread(discussion_id=fp, fingerprint=fp, severity=Severity.IMPORTANT, category=Category.SECURITY,
+                           title=f"title {fp}", path=path, line=2, notes=[PriorNote(note_id=1, body="x", is_reviewer=True)],
+                           **kw)
+
+    listed = Finding(path="src/b.py", severity=Severity.NOTE, category=Category.DOCS, title="file-level", agent="x")
+    mr = MR.model_copy(update={
+        "prior_threads": [thread("open", "src/b.py"), thread("reviewed", "src/a.py"),
+                          thread("resolved", "src/b.py", resolved=True)],
+        "prior_state": PriorReviewState(head_sha="9" * 40, listed=[listed])})
+    result = ReviewResult(risk=RiskAssessment(tier=RiskTier.FULL))
+    out = with_earlier_findings(result, mr, Increment(unchanged={"src/b.py"}))
+    assert [(f.fingerprint, f.line, f.agent) for f in out.findings] == [("open", 2, "earlier review")]
+    assert out.file_findings == [listed]
+    assert with_earlier_findings(result, mr, Increment()) is result

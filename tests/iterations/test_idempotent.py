@@ -27,8 +27,11 @@ def test_same_head_twice_posts_nothing_the_second_time(scenario: Scenario):
 
     dry = scenario.review("--dry-run")
     assert scenario.writes()[since:] == []  # a dry run writes nothing ...
-    # stdout keeps the machine-readable report: no file changed, so no agent saw anything new.
-    assert json.loads(dry.stdout)["findings"] == []
+    # stdout keeps the machine-readable report: no file changed, so no agent saw anything, and
+    # the report lists what stays open from the earlier review.
+    findings = json.loads(dry.stdout)["findings"]
+    assert sorted(f["title"] for f in findings) == ALL_TITLES
+    assert {f["agent"] for f in findings} == {"earlier review"} and all(f["line"] for f in findings)
     assert "New: 0 · Still open: 3" in dry.stderr and "would post 0 inline thread(s)" in dry.stderr
 
     # Nothing was re-reviewed, yet the three open findings still fail the job.
