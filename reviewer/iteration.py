@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from reviewer.gitlab_mr import GitLabClient, PublishReport, SummaryInput, publish
 from reviewer.gitlab_mr.publish import KEEP_DISMISSED, KEEP_OPEN
+from reviewer.gitlab_mr.sanitize import sanitize_inline
 from reviewer.gitlab_mr.summary import MAX_RUNS, code
 from reviewer.incremental import Increment, compute_increment
 from reviewer.log import get_logger
@@ -27,8 +28,8 @@ from reviewer.settings import Settings
 log = get_logger("iteration")
 
 __all__ = [
-    "IterationReport", "carried_findings", "compute_increment", "open_severities", "publish_iteration", "reviewed_paths",
-    "summary_input", "tokens_saved", "with_earlier_findings",
+    "IterationReport", "carried_findings", "compute_increment", "open_severities", "publish_iteration",
+    "reviewed_paths", "summary_input", "tokens_saved", "with_earlier_findings",
 ]
 
 COUNT_KEYS = ("new", "still_open", "fixed", "dismissed")
@@ -52,7 +53,8 @@ class IterationReport:
 
     def describe(self) -> str:
         """Human-readable account of the decisions, then of the GitLab writes."""
-        rec, verb = self.reconciliation, ("would" if self.published.dry_run else "did")
+        rec = self.reconciliation
+        acknowledged = "would reply and resolve" if self.published.dry_run else "replied and resolved"
         lines = [_counts_text(rec.counts())]
         if self.increment.full_review_reason:
             lines.append(f"Full review: {self.increment.full_review_reason}.")
@@ -62,7 +64,7 @@ class IterationReport:
                   for f in rec.to_post]
         lines += [f"still open: {_where(f)} {f.title}" for f, _ in rec.still_open]
         lines += [f"kept (file not reviewed again): {_thread_where(t)} {t.title}" for t in rec.untouched]
-        lines += [f"fixed ({verb} reply and resolve): {_thread_where(t)} {t.title}" for t in rec.fixed]
+        lines += [f"fixed ({acknowledged}): {_thread_where(t)} {t.title}" for t in rec.fixed]
         lines += [f"listed again (file unchanged): {_where(f)} {f.title}" for f in self.listed
                   if f.agent == CARRIED_AGENT]
         lines += [f"dismissed, not raised again: {_where(f)} {f.title}" for f in rec.suppressed]
@@ -157,7 +159,7 @@ def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, 
         lines.append(f"- {_unchanged_text(increment, saved)}")
     for finding in rec.reraised:
         lines.append(f"- Raised again, now {finding.severity.label}: {code(_where(finding))} "
-                     f"{_plain(finding.title)} (dismissed earlier at a lower severity)")
+                     f"{sanitize_inline(finding.title)} (dismissed earlier at a lower severity)")
     earlier = mr.prior_state.history if mr.prior_state else []
     head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else "")
     runs = [*earlier, RunRecord(head_sha=head or "", tier=result.risk.tier, counts=counts)][-MAX_RUNS:]
@@ -213,8 +215,3 @@ def _where(finding: Finding) -> str:
 def _thread_where(thread: PriorThread) -> str:
     return f"{thread.path}:{thread.line}" if thread.line else (thread.path or "?")
 
-
-def _plain(text: str) -> str:
-    from reviewer.gitlab_mr.sanitize import sanitize_inline
-
-    return sanitize_inline(text)
