@@ -96,3 +96,4 @@ def test_two_jobs_racing_on_one_merge_request_post_each_finding_once(scenario: S
     assert job_a.returncode == 0, err[-3000:]
     assert scenario.titles() == ALL_TITLES
     assert len(scenario.threads()) == 3
+    assert "**Open findings (3):**" in scenario.summary()  # one summary note, updated by job A

@@ -49,6 +49,8 @@ def test_v2_fixes_one_keeps_one_and_moves_one(scenario: Scenario):
     new_writes = scenario.writes()[writes_before:]
     assert [m for m, p in new_writes if p.endswith("/discussions")] == []
     assert [m for m, p in new_writes if p.endswith("/notes") and "/discussions/" in p] == ["POST"]
+    assert len([p for m, p in new_writes if m == "PUT" and re.search(r"/discussions/[^/]+$", p)]) == 1  # resolve
+    assert [m for m, p in new_writes if p.endswith("/notes") and "/discussions/" not in p] == []  # summary edited
     assert len(scenario.threads()) == 3 and scenario.titles() == sorted([MD5, PASSWORD, SHELL])
     assert len(scenario.replies()) == 1
     md5_thread = scenario.thread_of(MD5)
