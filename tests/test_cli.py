@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -93,13 +94,20 @@ CODEQUALITY = {"critical": "critical", "important": "major", "suggestion": "mino
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    """main: app.py; feature (checked out): 17 new lines of app.py (light tier) and a lock file."""
+    """main: app.py; feature (checked out): 17 new lines of app.py (light tier) and a lock file.
+
+    main moves on after the branch point (its docstring line changes), so only a merge-base
+    (three-dot) diff keeps line 1 out of the change, as GitLab shows a merge request.
+    """
     repo = GitRepo.init(tmp_path_factory.mktemp("cli") / "repo")
     repo.commit("Base", {"app.py": BASE_APP})
     repo.branch("feature")
     repo.commit("Add evaluate, reset and total", {
         "app.py": FEATURE_APP, "package-lock.json": '{"lockfileVersion": 3}\n',
     })
+    repo.checkout("main")
+    repo.commit("Reword the docstring", {"app.py": BASE_APP.replace("A tiny calculator service.", "Calculator.")})
+    repo.checkout("feature")
     return repo.root
 
 
@@ -114,9 +122,9 @@ def rules_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reports(repo, rules_dir):
     """The no-model review printed to stdout in each format (run once per format, on demand)."""
-    cache: dict[str, object] = {}
+    cache: dict[str, subprocess.CompletedProcess[str]] = {}
 
-    def get(fmt: str):
+    def get(fmt: str) -> subprocess.CompletedProcess[str]:
         if fmt not in cache:
             cache[fmt] = run_reviewer("review", "--local", "--repo", repo, "--base", "main", "--format", fmt,
                                       "--rules-dir", rules_dir, "--fail-on", "none")
@@ -273,8 +281,6 @@ def test_unknown_key_in_repo_config_on_the_base_branch(tmp_path):
 
 
 def test_module_entry_point_and_version():
-    import subprocess
-
     result = subprocess.run([sys.executable, "-m", "reviewer", "--version"], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0 and result.stdout.startswith("reviewer ")
