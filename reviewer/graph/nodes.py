@@ -54,7 +54,7 @@ def plan(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
     unchanged = state.get("unchanged") or frozenset()
     if unchanged:
         mr = mr.model_copy(update={"files": [f for f in mr.files if f.path not in unchanged]})
-    review_plan = services.plan_review(mr, state["risk"], specs, settings)
+    review_plan = services.plan_review(mr, state["risk"], specs, settings, rules=state.get("rules"))
     if unchanged:
         for run in review_plan.skipped:
             if run.error == NO_FILES_IN_SCOPE:

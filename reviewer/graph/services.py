@@ -28,7 +28,7 @@ class ReviewServices:
     apply_overrides: Callable[..., list[Any]]
     """``apply_overrides(specs, repo_config) -> list[AgentSpec]``."""
     plan_review: Callable[..., Any]
-    """``plan_review(mr, risk, agents, settings) -> ReviewPlan``."""
+    """``plan_review(mr, risk, agents, settings, *, rules) -> ReviewPlan``."""
     run_chunk: Callable[..., Awaitable[Any]]
     """``async run_chunk(spec, chunk, mr, rules, settings, risk) -> ChunkResult``."""
     judge: Callable[..., Any]

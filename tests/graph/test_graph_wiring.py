@@ -74,7 +74,7 @@ class Stages:
         self.classified_files = list(files)
         return RiskAssessment(tier=RiskTier.FULL, reasons=["fake reason"])
 
-    def plan_review(self, mr, risk, agents, settings):
+    def plan_review(self, mr, risk, agents, settings, *, rules=None):
         plan = ReviewPlan(not_reviewed=[NotReviewed(path="docs/guide.md", reason="budget")])
         for spec in agents:
             if not spec.enabled:
@@ -217,9 +217,9 @@ def test_unchanged_files_are_left_out_of_the_plan_but_count_for_the_tier():
     planned: list[list[str]] = []
     plan_review = stages.plan_review
 
-    def recording_plan(mr, risk, agents, settings):
+    def recording_plan(mr, risk, agents, settings, **kw):
         planned.append([f.path for f in mr.files])
-        return plan_review(mr, risk, agents, settings)
+        return plan_review(mr, risk, agents, settings, **kw)
 
     stages.plan_review = recording_plan
     result = asyncio.run(run_graph(MR, WITH_MODEL, services=stages.services(), unchanged={"docs/guide.md"}))
