@@ -29,9 +29,9 @@ class ModelFinding(BaseModel):
     severity: Severity = Field(description="critical, important, suggestion or note")
     rule_id: str | None = Field(max_length=20, description="A Codex rule ID from the given list, else null")
     title: str = Field(max_length=200, description="The problem in one line")
-    body: str = Field(max_length=2000, description="Why it matters and how to fix it")
+    body: str = Field(max_length=800, description="Why it matters and how to fix it, in a few sentences")
     suggestion: str | None = Field(
-        max_length=2000, description="Replacement code for lines line..end_line, else null"
+        max_length=1200, description="Replacement code for lines line..end_line, else null"
     )
 
 

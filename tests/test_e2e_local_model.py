@@ -31,7 +31,7 @@ CONFIG = '''\
 agents: {codex: false, docs: false, quality: false, performance: false, release: false}
 risk: {trivial_max_lines: 0}
 models:
-  default: {max_output_tokens: 256, context_window: 8192}
+  default: {max_output_tokens: 1500, context_window: 8192}
 path_instructions:
   - path: "**"
     instructions: "Report at most one finding. Keep its title under 8 words and its body under 20 words."
