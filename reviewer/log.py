@@ -35,8 +35,8 @@ class _StderrLogger:
 
 
 def configure(*, json_logs: bool, verbose: bool = False) -> None:
-    """Configure structlog and the stdlib loggers of our dependencies."""
-    level = logging.DEBUG if verbose else logging.INFO
+    """Configure structlog: INFO as JSON lines in CI, only warnings on a terminal unless verbose."""
+    level = logging.DEBUG if verbose else logging.INFO if json_logs else logging.WARNING
     renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
