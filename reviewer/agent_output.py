@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reviewer.models import Finding, Severity
 
@@ -18,27 +18,48 @@ if TYPE_CHECKING:
 MAX_REPORT_FINDINGS = 20
 
 
+_SEVERITY_SYNONYMS = {
+    "blocker": "critical", "high": "important", "major": "important", "error": "important",
+    "medium": "suggestion", "minor": "suggestion", "warning": "suggestion",
+    "low": "note", "info": "note", "optional": "note", "optional note": "note", "nit": "note",
+}
+
+
 class ModelFinding(BaseModel):
     """One problem the model found, anchored to new-file lines of the diff it was shown."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The schema sent to the model is strict (every field required). Validation forgives what
+    # loses nothing: omitted nullable fields default to null, unknown keys are ignored, and the
+    # usual severity words (high, minor, …) map onto ours. The docstring above goes to the model.
+    model_config = ConfigDict(extra="ignore")
 
     path: str = Field(max_length=500, description="File path exactly as in the diff header")
     line: int = Field(description="First new-file line number (the number printed before the diff line)")
-    end_line: int | None = Field(description="Last line of a multi-line finding, else null")
+    end_line: int | None = Field(default=None, description="Last line of a multi-line finding, else null")
     severity: Severity = Field(description="critical, important, suggestion or note")
-    rule_id: str | None = Field(max_length=20, description="A Codex rule ID from the given list, else null")
-    title: str = Field(max_length=200, description="The problem in one line")
-    body: str = Field(max_length=800, description="Why it matters and how to fix it, in a few sentences")
-    suggestion: str | None = Field(
-        max_length=1200, description="Replacement code for lines line..end_line, else null"
+    rule_id: str | None = Field(
+        default=None, max_length=20, description="A Codex rule ID from the given list, else null"
     )
+    title: str = Field(max_length=200, description="The problem in one line")
+    body: str = Field(default="", max_length=800, description="Why it matters and how to fix it, in a few sentences")
+    suggestion: str | None = Field(
+        default=None, max_length=1200, description="Replacement code for lines line..end_line, else null"
+    )
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity_word(cls, value: object) -> object:
+        """Accept any case and the usual synonyms (high → important, low → note, …)."""
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return _SEVERITY_SYNONYMS.get(word, word)
+        return value
 
 
 class AgentReport(BaseModel):
     """An agent's whole answer for one chunk: possibly no findings at all."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")
 
     findings: list[ModelFinding] = Field(max_length=MAX_REPORT_FINDINGS)
 

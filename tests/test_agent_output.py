@@ -20,26 +20,25 @@ def item(**kw) -> dict:
     return {**base, **kw}
 
 
-def test_every_field_is_required_and_nullable_ones_accept_null():
-    schema = AgentReport.model_json_schema()
-    finding = schema["$defs"]["ModelFinding"]
-    assert set(finding["required"]) == set(finding["properties"])
-    assert finding["additionalProperties"] is False
-    assert schema["properties"]["findings"]["maxItems"] == MAX_REPORT_FINDINGS
-    with pytest.raises(ValidationError):
-        ModelFinding.model_validate({k: v for k, v in item().items() if k != "suggestion"})
+def test_the_schema_sent_requires_every_field_and_nullable_ones_accept_null():
     strict = strict_json_schema(AgentReport)  # what the model is actually sent
-    assert strict["additionalProperties"] is False
+    finding = strict["properties"]["findings"]["items"]
+    assert set(finding["required"]) == set(finding["properties"])
+    assert finding["additionalProperties"] is False and strict["additionalProperties"] is False
+    assert strict["properties"]["findings"]["maxItems"] == MAX_REPORT_FINDINGS
+    assert ModelFinding.model_validate(item(suggestion=None, rule_id=None, end_line=None)).suggestion is None
+    with pytest.raises(ValidationError):
+        ModelFinding.model_validate({k: v for k, v in item().items() if k != "title"})
 
 
 @pytest.mark.parametrize(
     "bad",
     [
         item(title="x" * 201),
-        item(body="x" * 2001),
+        item(body="x" * 801),
         item(rule_id="SEC-" + "1" * 20),
         item(path="p" * 501),
-        item(severity="blocker"),
+        item(severity="severe"),
         item(line="ten"),
     ],
 )
@@ -88,3 +87,22 @@ def test_values_are_normalised():
 
 def test_an_empty_report_is_fine():
     assert to_findings(AgentReport(findings=[]), SPEC) == []
+
+
+def test_validation_forgives_omitted_nullables_extra_keys_and_severity_words():
+    report = AgentReport.model_validate(
+        {"findings": [{"path": "a.py", "line": 3, "severity": "High", "title": "t", "confidence": 0.9},
+                      {"path": "a.py", "line": 4, "severity": "LOW", "title": "u", "body": "b"}]}
+    )
+    first, second = report.findings
+    assert (first.severity, first.end_line, first.rule_id, first.suggestion, first.body) == (
+        Severity.IMPORTANT, None, None, None, "")
+    assert second.severity is Severity.NOTE
+
+
+def test_unknown_severity_is_still_invalid():
+    import pydantic
+    import pytest as _pytest
+
+    with _pytest.raises(pydantic.ValidationError):
+        AgentReport.model_validate({"findings": [{"path": "a.py", "line": 1, "severity": "loud", "title": "t"}]})
