@@ -239,7 +239,7 @@ def _acknowledge(client: GitLabClient, mr: MergeRequest, thread: PriorThread, sh
     if dry_run:
         return True
     if not replied:
-        body = f"Fixed in {sha[:8]}.\n\n" + markers.encode(
+        body = f"Fixed in {sha[:7]}.\n\n" + markers.encode(
             "reply", markers.ReplyMarker(fp=thread.fingerprint, kind="fixed", head=sha))
 
         def landed() -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from langgraph.types import Send
 from reviewer.graph.services import ReviewServices
 from reviewer.graph.state import AgentTask, ReviewState
 from reviewer.log import get_logger
-from reviewer.models import AgentRun, ReviewResult
+from reviewer.models import AgentRun, NotReviewed, ReviewResult
 from reviewer.settings import NO_MODEL_HELP
 
 log = get_logger("graph")
@@ -99,7 +99,7 @@ async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
         log.warning("agent_crashed", agent=spec.name, error=type(exc).__name__)
         error = f"{type(exc).__name__}: {exc}"[:500]
         run = AgentRun(name=spec.name, status="failed", error=error, seconds=time.perf_counter() - started)
-        return {"chunk_runs": [run]}
+        return {"chunk_runs": [run], "unreviewed": _failed_chunk_files(spec.name, task["chunk"])}
     usage = result.usage
     run = AgentRun(
         name=spec.name,
@@ -112,7 +112,15 @@ async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
         seconds=time.perf_counter() - started,
         calls=usage.calls if usage else 0,
     )
-    return {"findings": list(result.findings), "chunk_runs": [run]}
+    update: dict = {"findings": list(result.findings), "chunk_runs": [run]}
+    if result.error:
+        update["unreviewed"] = _failed_chunk_files(spec.name, task["chunk"])
+    return update
+
+
+def _failed_chunk_files(agent: str, chunk) -> list[NotReviewed]:
+    """The files of a chunk whose model call failed: not reviewed by that agent, said so."""
+    return [NotReviewed(path=f.path, reason=f"{agent} agent failed on this file") for f in chunk.files]
 
 
 def judge(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
@@ -138,11 +146,22 @@ def finish(state: ReviewState) -> dict:
         findings=state.get("inline", []),
         file_findings=state.get("file_level", []),
         agents=agents,
-        not_reviewed=[*mr.not_reviewed, *review_plan.not_reviewed],
+        not_reviewed=_merge_not_reviewed([*mr.not_reviewed, *review_plan.not_reviewed,
+                                          *state.get("unreviewed", [])]),
         notices=notices,
         head_sha=mr.diff_refs.head_sha if mr.diff_refs else None,
     )
     return {"result": result}
+
+
+def _merge_not_reviewed(entries: list[NotReviewed]) -> list[NotReviewed]:
+    """One entry per path, its distinct reasons joined, in first-seen order."""
+    reasons: dict[str, list[str]] = {}
+    for entry in entries:
+        known = reasons.setdefault(entry.path, [])
+        if entry.reason not in known:
+            known.append(entry.reason)
+    return [NotReviewed(path=path, reason="; ".join(found)) for path, found in reasons.items()]
 
 
 def _short_no_model(run: AgentRun) -> AgentRun:

@@ -11,7 +11,7 @@ from typing import Annotated, NotRequired, TypedDict
 
 from reviewer.agents import AgentSpec
 from reviewer.codex import RuleSet
-from reviewer.models import AgentRun, Finding, MergeRequest, ReviewResult, RiskAssessment
+from reviewer.models import AgentRun, Finding, MergeRequest, NotReviewed, ReviewResult, RiskAssessment
 from reviewer.planning import Chunk, ReviewPlan
 from reviewer.settings import Settings
 
@@ -37,6 +37,7 @@ class ReviewState(InputState, total=False):
     findings: Annotated[list[Finding], operator.add]
     chunk_runs: Annotated[list[AgentRun], operator.add]
     notices: Annotated[list[str], operator.add]
+    unreviewed: Annotated[list[NotReviewed], operator.add]
     inline: list[Finding]
     file_level: list[Finding]
     result: ReviewResult

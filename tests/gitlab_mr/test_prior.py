@@ -76,7 +76,7 @@ def test_fixed_threads_get_one_acknowledgement_and_are_resolved(world):
     assert report.acknowledged == []
     [thread] = threads_by_fp(world.sim, world.mr).values()
     bodies = [n["body"] for n in thread["notes"] if not n["system"]]
-    assert len(bodies) == 2 and bodies[1].startswith("Fixed in abcdef12.")
+    assert len(bodies) == 2 and bodies[1].startswith("Fixed in abcdef1.")
     assert thread["notes"][0]["resolved"] and thread["notes"][0]["resolved_by"]["username"] == "bot"
     mr = load_gitlab_mr(client, world.project_id, world.iid)
     assert mr.prior_threads[0].resolved_by_reviewer

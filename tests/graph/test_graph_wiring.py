@@ -165,6 +165,9 @@ def test_partly_failed_agent_says_how_many_chunks_failed():
     assert calls["n"] == 2
     assert quality.status == "failed" and quality.error.startswith("1 of 2 chunks failed")
     assert any(f.agent == "quality" for f in result.findings)
+    unreviewed = {n.path: n.reason for n in result.not_reviewed}
+    assert "quality agent failed on this file" in unreviewed.get("docs/guide.md", ""), "never silently dropped"
+    assert "src/app.py" not in unreviewed
 
 
 def test_without_a_model_detectors_run_and_every_agent_is_skipped():
