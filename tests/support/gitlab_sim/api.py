@@ -91,6 +91,8 @@ class Api:
             return self.get_project, [project]
         if len(rest) >= 3 and rest[:2] == ["repository", "files"] and rest[-1] == "raw" and m == "GET":
             return self.get_raw, [project, "/".join(rest[2:-1])]
+        if rest == ["repository", "tree"] and m == "GET":
+            return self.get_tree, [project]
         if len(rest) < 2 or rest[0] != "merge_requests":
             raise not_found()
         mr = self.state.find_mr(project, rest[1])
@@ -159,6 +161,15 @@ class Api:
         if data is None:
             raise not_found("File")
         return Response(200, None, {"Content-Type": "text/plain; charset=utf-8"}, raw=data)
+
+    def get_tree(self, req: Request, project: Project) -> Response:
+        """`GET /repository/tree?path=&ref=&recursive=`: entries under `path`, paginated."""
+        ref = req.query.get("ref") or "HEAD"
+        path = (req.query.get("path") or "").strip("/")
+        entries = project.repo.tree(ref, path, recursive=truthy(req.query.get("recursive", False)))
+        if entries is None:
+            raise not_found("Tree")
+        return self._list(req, entries)
 
     def get_mr(self, req: Request, mr: MergeRequest) -> Response:
         return Response(200, entities.merge_request(mr, self.state.users, self.state.base_url))

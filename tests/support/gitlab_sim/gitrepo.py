@@ -97,6 +97,30 @@ class GitRepo:
         """Content of `path` at `ref`, or None if absent."""
         return self.run_bytes("show", f"{ref}:{path}")
 
+    def tree(self, ref: str, path: str = "", *, recursive: bool = False) -> list[dict] | None:
+        """Entries under folder `path` at `ref` as the tree API lists them; None if no such folder.
+
+        Recursive listings include the sub-folders (type `tree`) as well as the files.
+        """
+        if ref.startswith("-") or path.startswith("-"):
+            return None
+        if path and (self.run_bytes("cat-file", "-t", f"{ref}:{path}") or b"").strip() != b"tree":
+            return None
+        args = ["ls-tree", "-z", *(["-r", "-t"] if recursive else []), ref]
+        out = self.run_bytes(*args, *([f"{path}/"] if path else []))
+        if out is None:
+            return None
+        entries = []
+        for record in out.decode("utf-8", errors="replace").split("\0"):
+            if not record:
+                continue
+            meta, full = record.split("\t", 1)
+            mode, kind, sha = meta.split(" ")
+            if full == path:
+                continue
+            entries.append({"id": sha, "name": full.rsplit("/", 1)[-1], "type": kind, "path": full, "mode": mode})
+        return entries
+
     def line_count(self, ref: str, path: str) -> int:
         """Number of lines of `path` at `ref` (0 if absent)."""
         data = self.file_at(ref, path)
