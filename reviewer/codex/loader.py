@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import yaml
@@ -15,7 +15,13 @@ from reviewer.globs import compile_glob, normalise_path
 from reviewer.models import Category
 from reviewer.resources import data_dir
 
-__all__ = ["RuleSet", "describe_errors", "display_path", "load_rules", "read_rule_file", "rule_dirs", "rule_files"]
+__all__ = [
+    "RULE_SUFFIXES", "RuleSet", "describe_errors", "display_path", "is_rule_file", "load_rules", "parse_rule_text",
+    "read_rule_file", "rule_dirs", "rule_files",
+]
+
+RULE_SUFFIXES = (".yaml", ".yml")
+"""File name endings of rule files, in a folder of the reviewer or of a repository."""
 
 
 class RuleSet:
@@ -76,8 +82,11 @@ def rule_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     return [data_dir("codex_rules"), *(Path(d) for d in extra_dirs)]
 
 
-def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleSet:
-    """Load the packaged rules and the rules in ``extra_dirs``.
+def load_rules(extra_dirs: Iterable[str | Path] = (), extra_texts: Mapping[str, str] | None = None) -> RuleSet:
+    """Load the packaged rules, the rules in ``extra_dirs`` and the rule texts in ``extra_texts``.
+
+    ``extra_texts`` maps a repository path (shown in messages) to a rule file's text: the
+    reviewed repository's own rules, read from its target branch.
 
     Raises:
         RuleError: a folder is missing, a file is invalid, or two files share an ID.
@@ -85,22 +94,32 @@ def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleSet:
     rules: list[Rule] = []
     sources: dict[str, Path] = {}
     shown_by_id: dict[str, str] = {}
+
+    def add(rule: Rule, source: Path, shown: str) -> None:
+        if rule.id in sources:
+            raise RuleError(f"{shown}: duplicate id '{rule.id}' (already used by {shown_by_id[rule.id]})")
+        sources[rule.id], shown_by_id[rule.id] = source, shown
+        rules.append(rule)
+
     for folder in rule_dirs(extra_dirs):
         if not folder.is_dir():
             raise RuleError(f"{folder}: Codex rules folder not found")
         for file in rule_files(folder):
             shown = display_path(file, folder)
-            rule = read_rule_file(file, shown)
-            if rule.id in sources:
-                raise RuleError(f"{shown}: duplicate id '{rule.id}' (already used by {shown_by_id[rule.id]})")
-            sources[rule.id], shown_by_id[rule.id] = file, shown
-            rules.append(rule)
+            add(read_rule_file(file, shown), file, shown)
+    for path, text in sorted((extra_texts or {}).items()):
+        add(parse_rule_text(text, path), Path(path), path)
     return RuleSet(rules, sources)
+
+
+def is_rule_file(path: str | Path) -> bool:
+    """True when ``path`` names a rule file (by its ending)."""
+    return str(path).endswith(RULE_SUFFIXES)
 
 
 def rule_files(folder: Path) -> list[Path]:
     """Return the rule files under ``folder``, recursively, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+    return sorted(p for p in folder.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
 
 
 def display_path(file: Path, folder: Path) -> str:
@@ -113,20 +132,31 @@ def display_path(file: Path, folder: Path) -> str:
 
 
 def read_rule_file(file: Path, shown: str | None = None) -> Rule:
-    """Parse and validate one rule file.
+    """Read, parse and validate one rule file.
 
     Raises:
         RuleError: one line naming the file and the offending key.
     """
     shown = shown or str(file)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{shown}: cannot read ({exc.__class__.__name__})") from exc
+    return parse_rule_text(text, shown)
+
+
+def parse_rule_text(text: str, shown: str) -> Rule:
+    """Parse and validate one rule file's text; ``shown`` names the file in messages.
+
+    Raises:
+        RuleError: one line naming the file and the offending key.
+    """
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise RuleError(f"{shown}: not valid YAML{where}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{shown}: cannot read ({exc.__class__.__name__})") from exc
     if not isinstance(data, dict):
         raise RuleError(f"{shown}: the top level must be a mapping of keys")
     try:

@@ -1,4 +1,4 @@
-"""load_rules and RuleSet: the shipped Codex, extra folders, and one-line errors."""
+"""load_rules and RuleSet: the shipped Codex, extra folders, repo rule texts, and one-line errors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from reviewer.codex.loader import RuleSet, load_rules
 from reviewer.errors import RuleError
@@ -141,3 +142,43 @@ def test_for_path_agrees_with_each_rules_scope(shipped: RuleSet) -> None:
              "svc/main.go", "docs/README.md", ".gitlab-ci.yml", "pkg/x_test.go", "codex_rules/a.yaml"]
     for path in paths * 2:  # the second round is served from the cache
         assert shipped.for_path(path) == [r for r in shipped if r.applies_to(path)]
+
+
+def _text(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_repo_rule_texts_load_with_packaged_and_folder_rules(tmp_path: Path) -> None:
+    write_rule(tmp_path / "team", "ACME-001-frobnicate.yaml", rule_data())
+    texts = {".codex/REPO-001-widgets.yaml": _text(rule_data("REPO-001"))}
+    rules = load_rules([tmp_path / "team"], extra_texts=texts)
+    assert {"ACME-001", "REPO-001", "SEC-001"} <= set(rules.ids())
+    assert rules.sources["REPO-001"] == Path(".codex/REPO-001-widgets.yaml")
+    assert "REPO-001" in {r.id for r in rules.for_path("src/x.py")}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_text(rule_data("REPO-001", colour="red")), "unknown key 'colour'"),
+        ("id: REPO-001\ntitle: [unclosed\n", "not valid YAML at line 3"),
+        ("- a list\n", "the top level must be a mapping of keys"),
+    ],
+)
+def test_broken_repo_rule_is_one_line_naming_the_repo_file(text: str, message: str) -> None:
+    with pytest.raises(RuleError) as err:
+        load_rules(extra_texts={"rules/team/REPO-001-x.yml": text})
+    assert str(err.value) == f"rules/team/REPO-001-x.yml: {message}"
+
+
+def test_repo_rule_reusing_an_id_names_both_files(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"^\.codex/mine\.yaml: duplicate id 'SEC-001' \(already used by "
+                                        r"codex_rules/security/SEC-001-[\w-]+\.yaml\)$"):
+        load_rules(extra_texts={".codex/mine.yaml": _text(rule_data("SEC-001"))})
+    write_rule(tmp_path / "team", "ACME-001-one.yaml", rule_data())
+    with pytest.raises(RuleError) as err:
+        load_rules([tmp_path / "team"], extra_texts={".codex/a.yaml": _text(rule_data())})
+    assert str(err.value) == ".codex/a.yaml: duplicate id 'ACME-001' (already used by team/ACME-001-one.yaml)"
+    with pytest.raises(RuleError, match=r"^\.codex/b\.yaml: duplicate id 'REPO-001' \(already used by \.codex/a\.yaml\)$"):
+        load_rules(extra_texts={".codex/b.yaml": _text(rule_data("REPO-001")),
+                                ".codex/a.yaml": _text(rule_data("REPO-001"))})
