@@ -12,12 +12,16 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from reviewer.codex.loader import is_rule_file, repo_rule_dir
 from reviewer.diff import mark_not_for_review, parse_git_diff
 from reviewer.errors import SourceError
+from reviewer.log import get_logger
 from reviewer.models import DiffRefs, FileDiff, MergeRequest
-from reviewer.settings import CONFIG_FILE_NAME
+from reviewer.settings import CONFIG_FILE_NAME, parse_repo_config
 
 __all__ = ["AGENTS_FILE", "agents_md_dirs", "load_local_mr"]
+
+log = get_logger("local_source")
 
 AGENTS_FILE = "AGENTS.md"
 _DEFAULT_BRANCHES = ("main", "master", "origin/main", "origin/master")
@@ -39,10 +43,12 @@ def load_local_mr(
 ) -> MergeRequest:
     """Build the ``MergeRequest`` for ``base...head`` in the repository at ``repo``.
 
-    ``base`` None means the default branch: ``origin/HEAD`` if set, else ``main``, else
+    The repository's own Codex rules (``codex_rule_dirs`` in its config) are read at the base
+    ref too. ``base`` None means the default branch: ``origin/HEAD`` if set, else ``main``, else
     ``master`` (then ``origin/main``, ``origin/master``). ``diff_refs`` are the merge base,
     the base ref's commit and the head commit. Raises ``SourceError`` with a one-line
-    message saying what to fix when the path, a ref or the history is unusable.
+    message saying what to fix when the path, a ref or the history is unusable, and
+    ``ConfigError`` when the config file at the base ref is invalid.
     """
     git = _Git(Path(repo))
     git.check_repository()
@@ -60,6 +66,8 @@ def load_local_mr(
         for folder, path in zip(agents_md_dirs(files), wanted, strict=True)
         if path in blobs
     }
+    config = parse_repo_config(blobs.get(config_path), source=config_path)
+    rule_paths = git.rule_paths(start_sha, [repo_rule_dir(d, config_path) for d in config.codex_rule_dirs])
     return MergeRequest(
         title=title,
         description=description,
@@ -69,6 +77,7 @@ def load_local_mr(
         files=files,
         agents_md=agents_md,
         repo_config_text=blobs.get(config_path),
+        repo_rule_files=git.read_files(start_sha, rule_paths),
     )
 
 
@@ -183,6 +192,23 @@ class _Git:
         if result.returncode != 0:
             raise SourceError(f"git cat-file failed in {self.repo}: {_first_line(result.stderr)}")
         return _parse_batch(result.stdout, asked)
+
+
+    def rule_paths(self, sha: str, folders: Sequence[str]) -> list[str]:
+        """The rule files (``*.yaml``/``*.yml``) under each of ``folders`` at commit ``sha``."""
+        found: list[str] = []
+        for folder in dict.fromkeys(folders):
+            listing = self.text("ls-tree", "-r", "-z", "--full-tree", "--name-only", sha, "--",
+                                *([folder] if folder else []))
+            prefix = f"{folder}/" if folder else ""
+            paths = [p for p in listing.split("\0") if p.startswith(prefix)]
+            if not paths:
+                log.warning("codex_rule_dir_not_found", folder=folder or ".", ref=sha[:12])
+            rules = [p for p in paths if is_rule_file(p)]
+            if paths and not rules:
+                log.warning("codex_rule_dir_has_no_rules", folder=folder or ".", ref=sha[:12])
+            found.extend(rules)
+        return found
 
 
 def _parse_batch(output: bytes, paths: Sequence[str]) -> dict[str, str]:

@@ -249,6 +249,10 @@ class MergeRequest(BaseModel):
     repo_config_text: str | None = Field(
         default=None, description="The repo config file as read from the target branch"
     )
+    repo_rule_files: dict[str, str] = Field(
+        default_factory=dict,
+        description="The repo's own Codex rule files (codex_rule_dirs), by repo path, read from the target branch",
+    )
     prior_threads: list[PriorThread] = Field(default_factory=list)
     prior_summary: str | None = Field(default=None, description="Body of the earlier summary note")
     prior_state: PriorReviewState | None = None

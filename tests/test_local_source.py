@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from reviewer.diff import position_for
-from reviewer.errors import SourceError
+from reviewer.errors import ConfigError, SourceError
 from reviewer.local_source import agents_md_dirs, load_local_mr
 from reviewer.models import FileDiff
 
@@ -239,3 +240,40 @@ def test_submodule_pointer_and_non_utf8_content(tmp_path):
     assert files["libs/dep"].skip_reason == "submodule"
     assert [ln.content for ln in files["libs/dep"].iter_lines()] == [f"Subproject commit {first}"]
     assert [ln.content for ln in files["latin1.txt"].iter_lines() if ln.kind == "added"] == ["caf\ufffd"]
+
+
+def test_repo_codex_rules_are_read_at_the_base_ref(repo):
+    git(repo, "checkout", "-q", "main")
+    write(repo, ".reviewer.yml", "codex_rule_dirs: ['./.codex/', 'missing']\n")
+    write(repo, ".codex/REPO-001.yaml", "id: REPO-001  # main\n")
+    write(repo, ".codex/team/REPO-002.yml", "id: REPO-002\n")
+    write(repo, ".codex/README.md", "not a rule\n")
+    write(repo, ".codexfoo/REPO-009.yaml", "id: REPO-009  # a sibling folder, not listed\n")
+    commit(repo, "Team rules")
+    git(repo, "checkout", "-q", "feature")
+    write(repo, ".reviewer.yml", "codex_rule_dirs: ['.codex', 'feature-rules']\n")
+    write(repo, ".codex/REPO-001.yaml", "id: REPO-001  # rewritten by the MR\n")
+    write(repo, ".codex/REPO-003.yaml", "id: REPO-003  # added by the MR\n")
+    write(repo, "feature-rules/REPO-004.yaml", "id: REPO-004\n")
+    commit(repo, "The MR tries to change its own rules")
+    with capture_logs() as logs:
+        mr = load_local_mr(repo, "main")
+    assert mr.repo_rule_files == {
+        ".codex/REPO-001.yaml": "id: REPO-001  # main\n",
+        ".codex/team/REPO-002.yml": "id: REPO-002\n",
+    }
+    assert [(e["event"], e["folder"]) for e in logs if e["log_level"] == "warning"] == [
+        ("codex_rule_dir_not_found", "missing")]
+
+
+def test_no_rule_dirs_reads_no_rules_and_a_bad_config_is_a_config_error(repo):
+    assert load_local_mr(repo, "main").repo_rule_files == {}
+    git(repo, "checkout", "-q", "main")
+    write(repo, ".reviewer.yml", "codex_rule_dirs: '.codex'\n")
+    commit(repo, "Broken config")
+    with pytest.raises(ConfigError, match=r"^\.reviewer\.yml: bad value for 'codex_rule_dirs'"):
+        load_local_mr(repo, "main")
+    write(repo, ".reviewer.yml", "codex_rule_dirs: ['../outside']\n")
+    commit(repo, "Escaping folder")
+    with pytest.raises(ConfigError, match="must be a folder inside the repository"):
+        load_local_mr(repo, "main")

@@ -10,14 +10,14 @@ from pydantic import ValidationError
 
 from reviewer.codex.languages import language_of
 from reviewer.codex.schema import Rule
-from reviewer.errors import RuleError
+from reviewer.errors import ConfigError, RuleError
 from reviewer.globs import compile_glob, normalise_path
 from reviewer.models import Category
 from reviewer.resources import data_dir
 
 __all__ = [
     "RULE_SUFFIXES", "RuleSet", "describe_errors", "display_path", "is_rule_file", "load_rules", "parse_rule_text",
-    "read_rule_file", "rule_dirs", "rule_files",
+    "read_rule_file", "repo_rule_dir", "rule_dirs", "rule_files",
 ]
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -115,6 +115,18 @@ def load_rules(extra_dirs: Iterable[str | Path] = (), extra_texts: Mapping[str, 
 def is_rule_file(path: str | Path) -> bool:
     """True when ``path`` names a rule file (by its ending)."""
     return str(path).endswith(RULE_SUFFIXES)
+
+
+def repo_rule_dir(folder: str, source: str) -> str:
+    """A ``codex_rule_dirs`` entry as a repository path (``''`` is the root, no trailing ``/``).
+
+    Raises:
+        ConfigError: the entry is absolute or leaves the repository (``source`` names the config).
+    """
+    parts = [p for p in folder.replace("\\", "/").split("/") if p not in ("", ".")]
+    if folder.startswith(("/", "\\")) or ".." in parts or ":" in folder:
+        raise ConfigError(f"{source}: codex_rule_dirs entry {folder!r} must be a folder inside the repository")
+    return "/".join(parts)
 
 
 def rule_files(folder: Path) -> list[Path]:
