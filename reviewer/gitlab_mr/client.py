@@ -151,6 +151,22 @@ class GitLabClient:
 
         return self._call("GET", url, call, project=project)
 
+    def list_tree(self, project: str | int, path: str, ref: str) -> list[dict[str, Any]] | None:
+        """Every entry under folder ``path`` at ``ref``, recursively (``GET …/repository/tree``, all
+        pages); None when GitLab has no such folder (404)."""
+        url = f"/projects/{encode_id(project)}/repository/tree"
+        query = {"path": path, "ref": ref, "recursive": "true"}
+
+        def call() -> list[dict[str, Any]] | None:
+            try:
+                return list(self.gl.http_list(url, query_data=query, iterator=True, per_page=100, **_NO_LIB_RETRY))
+            except gitlab.GitlabHttpError as exc:
+                if exc.response_code == 404:
+                    return None
+                raise
+
+        return self._call("GET", url, call, project=project)
+
     def list_note_awards(self, project: str | int, iid: int, note_id: int) -> list[dict[str, Any]]:
         """Award emoji on one note (``GET …/notes/:id/award_emoji``)."""
         return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/notes/{note_id}/award_emoji",

@@ -12,6 +12,7 @@
   ``base_sha`` (the merge base, possibly old) it carries the latest rules the maintainers
   committed. It is pinned by SHA, so a concurrent push to the target cannot change a running
   review.
+- The repository's own Codex rules (``codex_rule_dirs`` in that config) at the same ``start_sha``.
 - The reviewer's own earlier threads (recognised by their hidden finding marker) as
   ``PriorThread``s, and the body of its earlier summary note.
 """
@@ -28,6 +29,7 @@ from reviewer.diff import parse_gitlab_diff
 from reviewer.errors import SourceError
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.client import GitLabClient
+from reviewer.gitlab_mr.repo_rules import load_repo_rules
 from reviewer.log import get_logger
 from reviewer.models import (
     Category,
@@ -68,7 +70,7 @@ def load_gitlab_mr(
         not_reviewed.append(hidden)
     discussions = client.list_discussions(project, iid)
     threads = prior_threads(client, project, iid, discussions, refs)
-    return MergeRequest(
+    mr = MergeRequest(
         title=data.get("title") or "",
         description=data.get("description") or "",
         source_branch=data.get("source_branch") or "",
@@ -85,6 +87,8 @@ def load_gitlab_mr(
         web_url=data.get("web_url"),
         not_reviewed=not_reviewed,
     )
+    mr.repo_rule_files = load_repo_rules(client, project, mr.repo_config_text, config_path, refs.start_sha)
+    return mr
 
 
 # --------------------------------------------------------------------------- files
