@@ -35,9 +35,10 @@ def classify(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
 
 
 def detect(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
-    """Load the Codex and run its deterministic detectors (no model needed)."""
+    """Load the Codex (packaged, ``--rules-dir`` folders, the repo's own rules) and run its
+    deterministic detectors (no model needed)."""
     services, settings = runtime.context, state["settings"]
-    rules = services.load_rules(settings.extra_rule_dirs)
+    rules = services.load_rules(settings.extra_rule_dirs, state["mr"].repo_rule_files)
     findings = services.run_detectors(state["mr"].files, rules)
     log.info("detectors_done", findings=len(findings))
     return {"rules": rules, "findings": findings}

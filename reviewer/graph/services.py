@@ -20,7 +20,7 @@ class ReviewServices:
     classify: Callable[..., Any]
     """``classify(files, thresholds) -> RiskAssessment``."""
     load_rules: Callable[..., Any]
-    """``load_rules(extra_dirs) -> RuleSet``."""
+    """``load_rules(extra_dirs, extra_texts) -> RuleSet``: packaged rules, folders, and rule texts by repo path."""
     run_detectors: Callable[..., list[Any]]
     """``run_detectors(files, rules) -> list[Finding]``."""
     load_agents: Callable[[], list[Any]]

@@ -57,14 +57,19 @@ class Stages:
         self.active = 0
         self.max_active = 0
         self.classified_files: list = []
+        self.rule_sources: list[tuple] = []
 
     def services(self) -> ReviewServices:
         return ReviewServices(
-            mark_files=self.mark_files, classify=self.classify, load_rules=lambda dirs: Rules(),
+            mark_files=self.mark_files, classify=self.classify, load_rules=self.load_rules,
             run_detectors=lambda files, rules: [_detector_finding()], load_agents=lambda: list(self.agents),
             apply_overrides=apply_overrides, plan_review=self.plan_review, run_chunk=self.run_chunk,
             judge=judge_findings,
         )
+
+    def load_rules(self, dirs, texts):
+        self.rule_sources.append((list(dirs), dict(texts)))
+        return Rules()
 
     def mark_files(self, files, globs):
         return [f.model_copy(update={"skip_reason": "ignored"}) if any(f.path.startswith(g) for g in globs) else f
@@ -229,3 +234,10 @@ def test_unchanged_files_are_left_out_of_the_plan_but_count_for_the_tier():
     assert [f.path for f in stages.classified_files] == ["src/app.py", "docs/guide.md"]
     assert planned == [["src/app.py"]]
     assert result.risk.tier is RiskTier.FULL
+
+
+def test_detect_loads_rules_from_the_rules_dirs_and_the_repos_own_rule_files(tmp_path):
+    stages = Stages([_spec("quality")])
+    mr = MR.model_copy(update={"repo_rule_files": {".codex/REPO-001.yaml": "id: REPO-001\n"}})
+    _run(stages, Settings(env=Environment(model="openai/fake"), extra_rule_dirs=[tmp_path]), mr)
+    assert stages.rule_sources == [([tmp_path], {".codex/REPO-001.yaml": "id: REPO-001\n"})]
