@@ -280,6 +280,56 @@ def test_unknown_key_in_repo_config_on_the_base_branch(tmp_path):
     assert ".reviewer.yml" in line and "ignroe" in line
 
 
+REPO_RULE = r"""
+id: ACME-001
+title: Call to `frobnicate`
+rule: If you need frobnication, you must call `safe_frob` instead of `frobnicate`.
+why: frobnicate deletes the home directory on Tuesdays.
+category: quality
+severity: important
+scope:
+  globs: ["**/*.py"]
+examples:
+  fire: ["frobnicate(x)"]
+  pass: ["safe_frob(x)"]
+since: 0.1.0
+detector:
+  pattern: '\bfrobnicate\('
+"""
+
+
+def _repo_with_own_rules(root: Path, rule_text: str) -> GitRepo:
+    """main: a rule folder listed in .reviewer.yml; feature: calls the rule's API and adds a rule of its own."""
+    repo = GitRepo.init(root)
+    repo.commit("Base", {"app.py": BASE_APP, ".reviewer.yml": "codex_rule_dirs: ['.codex']\n",
+                         ".codex/ACME-001-frobnicate.yaml": rule_text})
+    repo.branch("feature")
+    repo.commit("Change", {
+        "app.py": FEATURE_APP + "\n\ndef frob(x):\n    return frobnicate(x) + legacy_total([x])\n",
+        ".codex/ACME-002-legacy.yaml": RULES["TST-902-legacy-total.yaml"].replace("TST-902", "ACME-002"),
+    })
+    return repo
+
+
+def test_repo_rules_from_the_base_branch_fire_and_are_cited(tmp_path, rules_dir):
+    repo = _repo_with_own_rules(tmp_path / "repo", REPO_RULE)
+    result = run_reviewer("review", "--local", "--repo", repo.root, "--base", "main", "--format", "json",
+                          "--rules-dir", rules_dir)
+    assert result.returncode == 0, result.stderr
+    found = by_rule(json.loads(result.stdout)["findings"])
+    acme = found["ACME-001"]
+    assert (acme["severity"], acme["category"], acme["agent"]) == ("important", "quality", "codex-detector")
+    assert acme["path"] == "app.py" and acme["title"] == "Call to `frobnicate`"
+    assert {"TST-901", "TST-902", "SEC-010"} <= set(found)  # --rules-dir and packaged rules still apply
+    assert "ACME-002" not in found  # a rule the MR adds is not used to review that MR
+
+
+def test_a_broken_repo_rule_is_one_line_naming_the_file(tmp_path):
+    repo = _repo_with_own_rules(tmp_path / "repo", REPO_RULE.replace("severity: important", "severity: blocker"))
+    line = one_line_error(run_reviewer("review", "--local", "--repo", repo.root, "--base", "main"))
+    assert line.startswith("reviewer: error: .codex/ACME-001-frobnicate.yaml: bad value for 'severity'"), line
+
+
 def test_module_entry_point_and_version():
     result = subprocess.run([sys.executable, "-m", "reviewer", "--version"], capture_output=True, text=True,
                             check=False)
