@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from reviewer.diff import parse_gitlab_diff
-from reviewer.errors import SourceError
+from reviewer.errors import GitLabError, SourceError
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.client import GitLabClient
 from reviewer.gitlab_mr.repo_rules import load_repo_rules
@@ -49,6 +50,7 @@ from reviewer.settings import CONFIG_FILE_NAME
 
 log = get_logger("gitlab.source")
 E = TypeVar("E", Severity, Category, RiskTier)
+D = TypeVar("D")
 AGENTS_FILE = "AGENTS.md"
 MAX_AGENTS_FOLDERS = 100
 TOO_LARGE_REASON = "GitLab marks this diff too large to display, so comments cannot be anchored in it"
@@ -78,7 +80,8 @@ def load_gitlab_mr(
         diff_refs=refs,
         files=files,
         agents_md=load_agents_md(client, project, files, refs.start_sha),
-        repo_config_text=client.raw_file(project, config_path, refs.start_sha),
+        repo_config_text=optional_read(lambda: client.raw_file(project, config_path, refs.start_sha), None,
+                                       what=f"{config_path} at the target branch"),
         prior_threads=threads,
         prior_summary=prior_summary(discussions),
         prior_state=prior_state(client, project, iid, discussions, refs),
@@ -174,8 +177,11 @@ def _version_diffs(client: GitLabClient, project: str | int, iid: int,
 def _rebuild_diff(client: GitLabClient, project: str | int, item: dict[str, Any], refs: DiffRefs) -> str | None:
     """A unified diff from the raw files at ``base_sha`` and ``head_sha``; '' when identical,
     None when a side cannot be read."""
-    old = "" if item.get("new_file") else client.raw_file(project, item.get("old_path") or "", refs.base_sha)
-    new = "" if item.get("deleted_file") else client.raw_file(project, item.get("new_path") or "", refs.head_sha)
+    def read(path: str, ref: str) -> str | None:
+        return optional_read(lambda: client.raw_file(project, path, ref), None, what=path)
+
+    old = "" if item.get("new_file") else read(item.get("old_path") or "", refs.base_sha)
+    new = "" if item.get("deleted_file") else read(item.get("new_path") or "", refs.head_sha)
     if old is None or new is None:
         return None
     if "\0" in old or "\0" in new:
@@ -207,7 +213,8 @@ def load_agents_md(client: GitLabClient, project: str | int, files: list[FileDif
     """``AGENTS.md`` contents by the folder they govern, read at ``ref``."""
     found: dict[str, str] = {}
     for folder in agents_md_folders(files)[:MAX_AGENTS_FOLDERS]:
-        text = client.raw_file(project, posixpath.join(folder, AGENTS_FILE) if folder else AGENTS_FILE, ref)
+        path = posixpath.join(folder, AGENTS_FILE) if folder else AGENTS_FILE
+        text = optional_read(lambda: client.raw_file(project, path, ref), None, what=path)
         if text is not None:
             found[folder] = text
     return found
@@ -265,7 +272,9 @@ def prior_state(client: GitLabClient, project: str | int, iid: int, discussions:
     if marker.head_sha == refs.head_sha:
         reachable = True
     else:
-        reachable = any(c.get("id") == marker.head_sha for c in client.list_mr_commits(project, iid))
+        # Commits unreadable → treat the old head as gone: a full review, safe because it is idempotent.
+        commits = optional_read(lambda: client.list_mr_commits(project, iid), [], what="the MR's commits")
+        reachable = any(isinstance(c, dict) and c.get("id") == marker.head_sha for c in commits)
     history = [RunRecord(head_sha=r.head_sha, tier=tier, counts=r.counts)
                for r in marker.history if (tier := _enum(RiskTier, r.tier)) is not None]
     return PriorReviewState(head_sha=marker.head_sha, file_states=dict(marker.file_states),
@@ -302,7 +311,19 @@ def _prior_note(note: dict[str, Any], bot_id: Any, awards: list[str] | None) -> 
 
 
 def _awards(client: GitLabClient, project: str | int, iid: int, note: dict[str, Any]) -> list[str]:
-    return [a.get("name", "") for a in client.list_note_awards(project, iid, int(note["id"]))]
+    awards = optional_read(lambda: client.list_note_awards(project, iid, int(note["id"])), [],
+                           what="award emoji")
+    return [str(a.get("name") or "") for a in awards if isinstance(a, dict)]
+
+
+def optional_read(read: Callable[[], D], default: D, *, what: str) -> D:
+    """``read()``, or ``default`` with a warning when GitLab cannot serve it (an optional read:
+    older versions, disabled features, a token without repository access, a persistent fault)."""
+    try:
+        return read()
+    except GitLabError as exc:
+        log.warning("gitlab_optional_read_failed", what=what, error=str(exc))
+        return default
 
 
 def _resolved_by(discussion: dict[str, Any]) -> Any:
