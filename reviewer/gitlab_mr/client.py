@@ -21,7 +21,7 @@ import gitlab
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from reviewer.errors import GitLabAuthError, GitLabError
+from reviewer.errors import ConfigError, GitLabAuthError, GitLabError
 from reviewer.log import get_logger
 
 log = get_logger("gitlab")
@@ -52,6 +52,26 @@ class GitLabBadRequest(GitLabError):
     def __init__(self, text: str, message: str) -> None:
         super().__init__(text)
         self.message = message
+
+
+class GitLabNotFound(GitLabError):
+    """GitLab answered 404: the project, MR or file is not there (or the token cannot see it)."""
+
+    def __init__(self, text: str, reason: str = "", *, json_body: bool = True) -> None:
+        super().__init__(text)
+        self.reason = reason
+        self.json_body = json_body  # GitLab's API always answers JSON; a web page means "not GitLab"
+
+
+class MergeRequestNotFound(GitLabNotFound, ConfigError):
+    """The project or merge request named by the flags or CI variables does not exist (exit 2)."""
+
+
+class NotGitLabError(GitLabError, ConfigError):
+    """The URL answered, but not like a GitLab REST API."""
+
+
+MAX_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -90,10 +110,12 @@ class GitLabClient:
         if url.endswith("/api/v4"):
             url = url[: -len("/api/v4")]
         if token:
-            gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, retry_transient_errors=False)
+            gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, retry_transient_errors=False,
+                               keep_base_url=True)
             kind: TokenKind = "private"
         elif job_token:
-            gl = gitlab.Gitlab(url, job_token=job_token, timeout=timeout, retry_transient_errors=False)
+            gl = gitlab.Gitlab(url, job_token=job_token, timeout=timeout, retry_transient_errors=False,
+                               keep_base_url=True)
             kind = "job"
         else:
             raise GitLabAuthError(f"no GitLab token: set {TOKEN_VAR} (a project access token with the api scope)")
@@ -106,12 +128,45 @@ class GitLabClient:
 
     # ----------------------------------------------------------------- reads
     def get_mr(self, project: str | int, iid: int) -> dict[str, Any]:
-        """``GET /projects/:id/merge_requests/:iid`` (the single-MR entity, with ``diff_refs``)."""
-        return self._get(f"/projects/{encode_id(project)}/merge_requests/{iid}", project=project)
+        """``GET /projects/:id/merge_requests/:iid`` (the single-MR entity, with ``diff_refs``).
+
+        An answer that is not a merge request (no ``iid``, or not JSON at all) means the URL is
+        not a GitLab API root: that is a usage error, not an empty MR.
+        """
+        url = f"/projects/{encode_id(project)}/merge_requests/{iid}"
+        try:
+            data = self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
+        except GitLabNotFound as exc:
+            if not exc.json_body:
+                raise self._not_gitlab(url) from None
+            if "merge request" in exc.reason.lower():
+                text = f"project {project} has no merge request !{iid} (GitLab: {exc.reason}): check --mr"
+            else:
+                text = (f"GitLab has no project {project} that {self.token_name} can see (GitLab: {exc.reason}): "
+                        "check --project (a numeric ID or the full path, e.g. group/project) and that the "
+                        "token's user is a member of the project")
+            raise MergeRequestNotFound(text) from None
+        if not isinstance(data, dict) or "iid" not in data:
+            raise self._not_gitlab(url)
+        return data
+
+    def _not_gitlab(self, url: str) -> NotGitLabError:
+        return NotGitLabError(
+            f"{self.gl.url} does not answer like GitLab (GET /api/v4{url} returned no merge request): "
+            "pass the GitLab server's URL, e.g. https://gitlab.example.com, as --gitlab-url or CI_SERVER_URL"
+        )
 
     def list_mr_diffs(self, project: str | int, iid: int) -> list[dict[str, Any]]:
-        """Every page of ``GET …/merge_requests/:iid/diffs``."""
-        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/diffs", project=project)
+        """Every page of ``GET …/merge_requests/:iid/diffs``; on a GitLab older than 15.7 (no
+        ``/diffs``: 404) the ``changes`` of the deprecated ``GET …/changes``."""
+        base = f"/projects/{encode_id(project)}/merge_requests/{iid}"
+        try:
+            return self._list(f"{base}/diffs", project=project)
+        except GitLabNotFound:
+            log.warning("gitlab_diffs_endpoint_missing", fallback="changes")
+        data = self._get(f"{base}/changes", project=project)
+        changes = data.get("changes") if isinstance(data, dict) else None
+        return [c for c in changes if isinstance(c, dict)] if isinstance(changes, list) else []
 
     def list_versions(self, project: str | int, iid: int) -> list[dict[str, Any]]:
         """``GET …/versions``, newest first."""
@@ -219,8 +274,19 @@ class GitLabClient:
 
     def _list(self, url: str, *, project: str | int | None, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         def call() -> list[dict[str, Any]]:
-            pages = self.gl.http_list(url, query_data=query or {}, iterator=True, per_page=100, **_NO_LIB_RETRY)
-            return list(pages)
+            items: list[dict[str, Any]] = []
+            page: int | None = None
+            for _ in range(MAX_PAGES):
+                data = dict(query or {}) | ({"page": page} if page else {})
+                pages = self.gl.http_list(url, query_data=data, iterator=True, per_page=100, **_NO_LIB_RETRY)
+                items.extend(pages)  # follows every ``Link: rel="next"``
+                # A server that paginates with ``x-next-page`` only (no Link) would stop python-gitlab
+                # after one page: go on from the page it names.
+                following = pages.next_page
+                if not following or following <= (page or 1):
+                    break
+                page = following
+            return items
 
         return self._call("GET", url, call, project=project)
 
@@ -306,10 +372,9 @@ class GitLabClient:
                 return GitLabAuthError(MSG_SCOPE_WRITE if write else MSG_SCOPE_READ)
             return GitLabAuthError(f"{TOKEN_VAR} needs at least the Developer role on {project or 'the project'}")
         if code == 404:
-            return GitLabError(
+            return GitLabNotFound(
                 f"GitLab answered 404 ({reason}) on {where}: check the project and MR IID, and that "
-                f"{self.token_name} can see project {project}"
-            )
+                f"{self.token_name} can see project {project}", reason, json_body=bool(body))
         if code == 400:
             return GitLabBadRequest(f"GitLab refused {where} (400): {reason}", reason)
         if code in TRANSIENT_STATUSES:

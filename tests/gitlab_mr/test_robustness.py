@@ -1,0 +1,136 @@
+"""What a real GitLab may do that the simulator does not by default: pagination by ``x-next-page``
+only or with ``Link`` URLs on another host, no ``/diffs`` endpoint (GitLab < 15.7), optional
+endpoints answering 404, and URLs that are not GitLab at all."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from reviewer.errors import ConfigError
+from reviewer.gitlab_mr import connect, load_gitlab_mr, markers
+from reviewer.gitlab_mr.client import MergeRequestNotFound, NotGitLabError
+from reviewer.gitlab_mr.markers import SummaryMarker
+from tests.gitlab_mr.conftest import FAST, GENERATED, TOKEN
+
+FINDING_BODY = "Old finding\n\n" + markers.encode(
+    "finding", {"fp": "abc123", "sev": "important", "cat": "security", "title": "Old finding", "v": "0.1.0"})
+
+
+class _Proxy:
+    """A loopback GET proxy in front of the simulator that rewrites its pagination headers."""
+
+    def __init__(self, upstream: str, mode: str) -> None:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                answer = requests.get(upstream + self.path, headers=headers, timeout=10)
+                self.send_response(answer.status_code)
+                for key, value in answer.headers.items():
+                    low = key.lower()
+                    if low in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        continue
+                    if low == "link":
+                        if proxy.mode == "x-next-page-only":
+                            continue
+                        value = value.replace(upstream, "http://gitlab.internal.invalid")
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+        self.mode = mode
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(params=["x-next-page-only", "foreign-link-host"])
+def proxy(request, world) -> Iterator[_Proxy]:
+    server = _Proxy(world.sim.url, request.param)
+    yield server
+    server.close()
+
+
+def test_every_page_is_read_whatever_the_pagination_headers(world, proxy):
+    client = connect(proxy.url, TOKEN, policy=FAST)
+    mr = load_gitlab_mr(client, world.project_id, world.iid)
+    assert len([f for f in mr.files if f.path.startswith("gen/")]) == GENERATED
+    pages = [r.query for r in world.sim.request_log if r.path.endswith("/diffs")]
+    assert len(pages) == 2 and "page=2" in pages[1]
+
+
+def test_a_gitlab_without_the_diffs_endpoint_is_read_through_changes(world):
+    world.sim.faults.add(method="GET", path_regex=r"/diffs$", status=404, times=100)
+    mr = load_gitlab_mr(world.client(), world.project_id, world.iid)
+    assert "src/app.py" in {f.path for f in mr.files}
+    assert any(r.path.endswith("/changes") and r.status == 200 for r in world.sim.request_log)
+
+
+def test_optional_endpoints_missing_do_not_stop_the_review(world):
+    client = world.client()
+    client.create_discussion(world.project_id, world.iid, FINDING_BODY)
+    client.create_note(world.project_id, world.iid, "summary\n\n" + markers.encode(
+        "summary", SummaryMarker(head_sha="f" * 40)))
+    for path in (r"/award_emoji$", r"/commits$", r"/versions$", r"/repository/files/"):
+        world.sim.faults.add(method="GET", path_regex=path, status=404 if "files" not in path else 403, times=100)
+    mr = load_gitlab_mr(client, world.project_id, world.iid)
+    assert [t.fingerprint for t in mr.prior_threads] == ["abc123"]
+    assert mr.prior_threads[0].notes[0].awards == []
+    # The earlier head cannot be checked: treated as unreachable, so the review is a full one.
+    assert mr.prior_state is not None and mr.prior_state.head_reachable is False
+    assert mr.agents_md == {} and mr.repo_config_text is None
+    # collapsed.txt could be recovered neither from /versions nor from the raw files
+    assert "collapsed.txt" in {n.path for n in mr.not_reviewed}
+
+
+def test_unknown_mr_and_unknown_project_are_usage_errors_naming_the_fix(world):
+    client = world.client()
+    with pytest.raises(MergeRequestNotFound, match=r"has no merge request !99 .*check --mr") as exc:
+        load_gitlab_mr(client, world.project_id, 99)
+    assert isinstance(exc.value, ConfigError)
+    with pytest.raises(MergeRequestNotFound, match=r"no project group/nope .*check --project"):
+        load_gitlab_mr(client, "group/nope", 1)
+
+
+def test_a_url_that_is_not_gitlab_is_a_usage_error(world):
+    not_gitlab = _Proxy("http://127.0.0.1:9", "x-next-page-only")  # upstream unused below
+    not_gitlab.server.RequestHandlerClass.do_GET = _plain_page  # type: ignore[method-assign]
+    try:
+        for status in (200, 404):
+            _PAGE["status"] = status
+            with pytest.raises(NotGitLabError, match="does not answer like GitLab"):
+                load_gitlab_mr(connect(not_gitlab.url, TOKEN, policy=FAST), "group/proj", 1)
+    finally:
+        not_gitlab.close()
+
+
+_PAGE = {"status": 200}
+
+
+def _plain_page(handler: BaseHTTPRequestHandler) -> None:
+    body = b"<html><body>Welcome</body></html>"
+    handler.send_response(_PAGE["status"])
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def test_api_v4_suffix_and_trailing_slash_are_accepted(world):
+    for url in (world.sim.api_url, world.sim.api_url + "/", world.sim.url + "/"):
+        client = connect(url, TOKEN, policy=FAST)
+        assert client.get_mr(world.project_id, world.iid)["iid"] == world.iid
