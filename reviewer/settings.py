@@ -195,7 +195,8 @@ class Environment(BaseModel):
             for key, value in env.items()
             if key.startswith("REVIEWER_MODEL_") and value
         }
-        gitlab_url = env.get("REVIEWER_GITLAB_URL") or env.get("CI_SERVER_URL") or None
+        gitlab_url = (env.get("REVIEWER_GITLAB_URL") or env.get("CI_SERVER_URL")
+                      or env.get("CI_API_V4_URL") or None)  # the client strips a trailing /api/v4
         iid = env.get("CI_MERGE_REQUEST_IID")
         try:
             return cls(
