@@ -20,7 +20,7 @@ from reviewer.gitlab_mr.summary import MAX_RUNS, code
 from reviewer.incremental import Increment, compute_increment
 from reviewer.log import get_logger
 from reviewer.models import (
-    FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord, Severity,
+    Category, FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord, Severity,
 )
 from reviewer.reconcile import Reconciliation, is_dismissed, reconcile
 from reviewer.settings import Settings
@@ -78,6 +78,14 @@ def open_severities(rec: Reconciliation, listed: list[Finding]) -> list[Severity
     return [*(f.severity for f in rec.to_post), *(f.severity for f, _ in rec.still_open),
             *(t.severity for t in rec.untouched if t.severity is not None),
             *(f.severity for f in listed)]
+
+
+def open_categories(rec: Reconciliation, listed: list[Finding]) -> list[Category]:
+    """Categories of the same open findings as ``open_severities`` (earlier threads whose marker
+    names no category are left out)."""
+    return [*(f.category for f in rec.to_post), *(f.category for f, _ in rec.still_open),
+            *(t.category for t in rec.untouched if t.category is not None),
+            *(f.category for f in listed)]
 
 
 def carried_findings(mr: MergeRequest, increment: Increment) -> list[Finding]:
@@ -170,6 +178,7 @@ def summary_input(mr: MergeRequest, result: ReviewResult, increment: Increment, 
     return SummaryInput(
         sections=[("This run", lines), ("Run history", history)], run_counts=counts,
         open_severities=open_severities(rec, [*result.file_findings, *carried]), threads_kept=len(rec.untouched),
+        open_categories=open_categories(rec, [*result.file_findings, *carried]),
         carried=[(f, CARRIED_REASON) for f in carried],
     )
 

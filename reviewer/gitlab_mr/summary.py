@@ -35,6 +35,8 @@ class SummaryInput:
     #: Severities of every finding open after this run, earlier ones included (iterative runs);
     #: when set, the headline counts these instead of this run's findings.
     open_severities: list[Severity] | None = None
+    #: Categories of the same open findings, for the "By area" line (iterative runs).
+    open_categories: list[Category] | None = None
     #: Earlier threads kept open although their file was not reviewed again.
     threads_kept: int = 0
     #: Summary-only findings of earlier runs on files not reviewed again, with the reason.
@@ -108,8 +110,11 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
     else:
         lines += ["", _counts_line(info.open_severities, Counter(info.open_severities), "Open findings",
                                    "No open findings.")]
-    if findings:
-        lines.append(_category_line(findings))
+    if info.open_categories is not None:
+        if info.open_categories:
+            lines.append(_category_line(info.open_categories))
+    elif findings:
+        lines.append(_category_line([f.category for f in findings]))
     lines.append(
         f"Inline threads: {info.inline_posted} posted this run"
         + (f", {info.inline_existing} already open from earlier runs" if info.inline_existing else "")
@@ -150,8 +155,8 @@ def _counts_line(findings: list, by_sev: Counter, label: str = "Findings", empty
     return f"**{label} ({len(findings)}):** " + " · ".join(parts)
 
 
-def _category_line(findings: list[Finding]) -> str:
-    by_cat = Counter(f.category for f in findings)
+def _category_line(categories: list[Category]) -> str:
+    by_cat = Counter(categories)
     return "By area: " + " · ".join(f"{c.label}: {by_cat[c]}" for c in Category if by_cat.get(c))
 
 
