@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reviewer.models import Finding, Severity
 
@@ -46,6 +46,12 @@ class ModelFinding(BaseModel):
         default=None, max_length=1200, description="Replacement code for lines line..end_line, else null"
     )
 
+    @field_validator("line", mode="before")
+    @classmethod
+    def _no_line(cls, value: object) -> object:
+        """``"line": null`` means the finding is about the whole file (line 0 below)."""
+        return 0 if value is None else value
+
     @field_validator("severity", mode="before")
     @classmethod
     def _severity_word(cls, value: object) -> object:
@@ -62,6 +68,16 @@ class AgentReport(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     findings: list[ModelFinding] = Field(max_length=MAX_REPORT_FINDINGS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_shapes(cls, data: object) -> object:
+        """A bare list of findings, or ``"findings": null``, says the same thing as the schema."""
+        if isinstance(data, list):
+            return {"findings": data}
+        if isinstance(data, dict) and "findings" in data and data["findings"] is None:
+            return {**data, "findings": []}
+        return data
 
 
 def to_findings(report: AgentReport, spec: AgentSpec) -> list[Finding]:
