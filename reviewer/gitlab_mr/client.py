@@ -31,7 +31,10 @@ TokenKind = Literal["private", "job"]
 TOKEN_VAR = "REVIEWER_GITLAB_TOKEN"
 JOB_TOKEN_VAR = "CI_JOB_TOKEN"
 MSG_UNAUTHORIZED = f"GitLab rejected the token in {TOKEN_VAR} (401): check it is valid and not expired"
-MSG_JOB_UNAUTHORIZED = f"GitLab rejected {JOB_TOKEN_VAR} (401): the job token is only valid while its job runs"
+MSG_JOB_UNAUTHORIZED = (
+    f"GitLab rejected {JOB_TOKEN_VAR} (401): a job token is valid only while its job runs and only for "
+    f"some endpoints; set a masked CI/CD variable {TOKEN_VAR} holding a project access token with the api scope"
+)
 MSG_SCOPE_WRITE = f"{TOKEN_VAR} needs the 'api' scope to post comments (it has read-only access)"
 MSG_SCOPE_READ = f"{TOKEN_VAR} needs the 'read_api' or 'api' scope to read the merge request"
 MSG_JOB_WRITE = (
@@ -137,6 +140,8 @@ class GitLabClient:
         try:
             data = self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
         except GitLabNotFound as exc:
+            if self.token_kind == "job":  # GitLab hides what a job token may not read behind a 404
+                raise GitLabAuthError(MSG_JOB_READ) from None
             if not exc.json_body:
                 raise self._not_gitlab(url) from None
             if "merge request" in exc.reason.lower():

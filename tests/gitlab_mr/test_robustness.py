@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from reviewer.errors import ConfigError
+from reviewer.errors import ConfigError, GitLabAuthError
 from reviewer.gitlab_mr import connect, load_gitlab_mr, markers
 from reviewer.gitlab_mr.client import MergeRequestNotFound, NotGitLabError
 from reviewer.gitlab_mr.markers import SummaryMarker
-from tests.gitlab_mr.conftest import FAST, GENERATED, TOKEN
+from tests.gitlab_mr.conftest import FAST, GENERATED, JOB_TOKEN, TOKEN
 
 FINDING_BODY = "Old finding\n\n" + markers.encode(
     "finding", {"fp": "abc123", "sev": "important", "cat": "security", "title": "Old finding", "v": "0.1.0"})
@@ -134,3 +134,10 @@ def test_api_v4_suffix_and_trailing_slash_are_accepted(world):
     for url in (world.sim.api_url, world.sim.api_url + "/", world.sim.url + "/"):
         client = connect(url, TOKEN, policy=FAST)
         assert client.get_mr(world.project_id, world.iid)["iid"] == world.iid
+
+
+def test_a_job_token_that_cannot_see_the_mr_asks_for_the_reviewer_token(world):
+    # GitLab answers 404 where a job token is not allowed, as if the project did not exist.
+    world.sim.faults.add(method="GET", path_regex=r"/merge_requests/\d+$", status=404, times=1)
+    with pytest.raises(GitLabAuthError, match="REVIEWER_GITLAB_TOKEN holding a project access token"):
+        world.client(token=None, job_token=JOB_TOKEN).get_mr(world.project_id, world.iid)
