@@ -70,6 +70,10 @@ class MergeRequestNotFound(GitLabNotFound, ConfigError):
     """The project or merge request named by the flags or CI variables does not exist (exit 2)."""
 
 
+class GitLabRedirect(GitLabError, ConfigError):
+    """The URL redirects API calls elsewhere (e.g. http → https): writes would fail, so stop early."""
+
+
 class NotGitLabError(GitLabError, ConfigError):
     """The URL answered, but not like a GitLab REST API."""
 
@@ -137,6 +141,7 @@ class GitLabClient:
         not a GitLab API root: that is a usage error, not an empty MR.
         """
         url = f"/projects/{encode_id(project)}/merge_requests/{iid}"
+        self._local.redirect = None
         try:
             data = self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
         except GitLabNotFound as exc:
@@ -151,6 +156,13 @@ class GitLabClient:
                         "check --project (a numeric ID or the full path, e.g. group/project) and that the "
                         "token's user is a member of the project")
             raise MergeRequestNotFound(text) from None
+        redirect = getattr(self._local, "redirect", None)
+        if redirect:
+            # python-gitlab refuses to follow a 301/302 with POST or PUT: say which URL to use now.
+            raise GitLabRedirect(
+                f"{self.gl.url} redirects API calls to {redirect.split('/api/v4', 1)[0]}: pass that URL as "
+                "--gitlab-url (or REVIEWER_GITLAB_URL), since GitLab refuses to post through a redirect"
+            )
         if not isinstance(data, dict) or "iid" not in data:
             raise self._not_gitlab(url)
         return data
@@ -358,6 +370,8 @@ class GitLabClient:
 
     def _remember_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """requests hook: keep the integer ``Retry-After`` of a 429 for :meth:`_wait`."""
+        if response.status_code in (301, 302) and response.headers.get("Location"):
+            self._local.redirect = response.headers["Location"]
         if response.status_code == 429:
             value = response.headers.get("Retry-After", "")
             self._local.retry_after = int(value) if value.strip().isdigit() else None

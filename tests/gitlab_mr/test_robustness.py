@@ -13,7 +13,7 @@ import requests
 
 from reviewer.errors import ConfigError, GitLabAuthError
 from reviewer.gitlab_mr import connect, load_gitlab_mr, markers
-from reviewer.gitlab_mr.client import MergeRequestNotFound, NotGitLabError
+from reviewer.gitlab_mr.client import GitLabRedirect, MergeRequestNotFound, NotGitLabError
 from reviewer.gitlab_mr.markers import SummaryMarker
 from tests.gitlab_mr.conftest import FAST, GENERATED, JOB_TOKEN, TOKEN
 
@@ -141,3 +141,28 @@ def test_a_job_token_that_cannot_see_the_mr_asks_for_the_reviewer_token(world):
     world.sim.faults.add(method="GET", path_regex=r"/merge_requests/\d+$", status=404, times=1)
     with pytest.raises(GitLabAuthError, match="REVIEWER_GITLAB_TOKEN holding a project access token"):
         world.client(token=None, job_token=JOB_TOKEN).get_mr(world.project_id, world.iid)
+
+
+def test_a_url_that_redirects_is_refused_before_the_review_naming_the_url_to_use(world):
+    target = world.sim.url
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            self.send_response(301)
+            self.send_header("Location", target + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = connect(f"http://127.0.0.1:{server.server_address[1]}", TOKEN, policy=FAST)
+        with pytest.raises(GitLabRedirect, match=f"redirects API calls to {target}: pass that URL") as exc:
+            client.get_mr(world.project_id, world.iid)
+        assert isinstance(exc.value, ConfigError)
+    finally:
+        server.shutdown()
+        server.server_close()
