@@ -148,6 +148,9 @@ def with_earlier_findings(result: ReviewResult, mr: MergeRequest, increment: Inc
         and not t.resolved and not is_dismissed(t)
     ]
     kept += carried_findings(mr, increment)
+    # Deterministic detectors run on unchanged files too: what they found again is listed once.
+    found = {f.fingerprint for f in result.all_findings() if f.fingerprint}
+    kept = [f for f in kept if not f.fingerprint or f.fingerprint not in found]
     return result.model_copy(update={
         "findings": [*result.findings, *(f for f in kept if f.line is not None)],
         "file_findings": [*result.file_findings, *(f for f in kept if f.line is None)],
