@@ -113,7 +113,9 @@ class GitLabClient:
                 policy: RetryPolicy | None = None, timeout: float = 30.0,
                 sleep: Callable[[float], None] | None = None) -> GitLabClient:
         """A client for ``url`` (the server root, e.g. ``https://gitlab.com``)."""
-        url = url.rstrip("/")
+        url = url.strip().rstrip("/")
+        if not url.lower().startswith(("https://", "http://")):
+            raise NotGitLabError(f"GitLab URL '{url}' has no scheme: pass it as https://{url} (or http://)")
         if url.endswith("/api/v4"):
             url = url[: -len("/api/v4")]
         if token:

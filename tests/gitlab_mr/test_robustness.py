@@ -166,3 +166,8 @@ def test_a_url_that_redirects_is_refused_before_the_review_naming_the_url_to_use
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_url_without_scheme_is_a_usage_error_saying_how_to_write_it():
+    with pytest.raises(NotGitLabError, match=r"pass it as https://gitlab.example.com"):
+        connect("gitlab.example.com/", TOKEN, policy=FAST)
