@@ -142,7 +142,7 @@ async def _complete_with(
 
 
 async def _send(
-    call: ModelCall, model: str, messages: list[dict], response_format: dict, usage: CallUsage
+    call: ModelCall, model: str, messages: list[dict], response_format: dict | None, usage: CallUsage
 ) -> tuple[str | None, str | None]:
     """One logical request with retries; adds the responses' usage; returns (content, finish_reason)."""
     litellm = _litellm()
@@ -168,6 +168,10 @@ async def _send(
                     num_retries=0, max_retries=0, drop_params=True,
                 )
     except Exception as exc:  # noqa: BLE001 - every provider error becomes one short reason
+        if response_format is not None and _refuses_response_format(exc):
+            # A server without structured output: ask again without it (the prompt describes the JSON).
+            _log.warning("response_format_refused", alias=call.alias, model=model)
+            return await _send(call, model, messages, None, usage)
         reason = _short(exc)
         raise _ModelFailed(reason.replace(call.api_key, "[redacted]") if call.api_key else reason) from None
     _add_usage(usage, response)
@@ -175,6 +179,13 @@ async def _send(
         return None, None
     choice = response.choices[0]
     return choice.message.content, choice.finish_reason
+
+
+def _refuses_response_format(exc: BaseException) -> bool:
+    """A 400/422 whose message names the structured-output parameter."""
+    status = getattr(exc, "status_code", None)
+    text = str(exc).lower()
+    return status in (400, 422) and any(k in text for k in ("response_format", "json_schema", "structured output"))
 
 
 def _add_usage(usage: CallUsage, response: Any) -> None:
