@@ -293,11 +293,15 @@ def _listed(items: Any) -> list[Finding]:
 
 
 def find_summary_note(discussions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The reviewer's earliest summary note (a plain note ending with a summary marker)."""
+    """The reviewer's earliest summary note: the first note of a discussion, not on a diff line,
+    ending with a summary marker. It is posted as a plain note, but GitLab turns it into a
+    ``DiscussionNote`` thread when someone replies to it, so the type is not required to be null."""
     for discussion in discussions:
-        for note in discussion.get("notes") or []:
-            if note.get("type") is None and not note.get("system") and markers.summary_marker(note.get("body")):
-                return note
+        notes = discussion.get("notes") or []
+        note = notes[0] if notes and isinstance(notes[0], dict) else None
+        if (note is not None and note.get("type") != "DiffNote" and not note.get("system")
+                and markers.summary_marker(note.get("body"))):
+            return note
     return None
 
 
