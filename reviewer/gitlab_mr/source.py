@@ -133,8 +133,8 @@ def _hidden_by_limits(changes_count: Any, listed: int) -> NotReviewed | None:
         total = int(text.rstrip("+"))
     except ValueError:
         return None
-    if not overflow and total <= listed:
-        return None
+    if listed > total or (not overflow and listed == total):
+        return None  # "1000+" with more than 1000 listed: the paginated /diffs gave them all
     more = "more than " if overflow else ""
     return NotReviewed(path="(files beyond GitLab's diff limits)",
                        reason=f"GitLab counts {more}{total} changed files but lists only {listed}")

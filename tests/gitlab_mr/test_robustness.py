@@ -171,3 +171,13 @@ def test_a_url_that_redirects_is_refused_before_the_review_naming_the_url_to_use
 def test_a_url_without_scheme_is_a_usage_error_saying_how_to_write_it():
     with pytest.raises(NotGitLabError, match=r"pass it as https://gitlab.example.com"):
         connect("gitlab.example.com/", TOKEN, policy=FAST)
+
+
+def test_changes_count_with_a_plus_is_not_a_gap_when_diffs_listed_more():
+    from reviewer.gitlab_mr.source import _hidden_by_limits
+
+    assert _hidden_by_limits("1000+", 1200) is None
+    assert _hidden_by_limits(1000, 1000) is None and _hidden_by_limits("12", 12) is None
+    assert "more than 1000" in _hidden_by_limits("1000+", 1000).reason
+    assert "counts 30 changed files but lists only 20" in _hidden_by_limits("30", 20).reason
+    assert _hidden_by_limits(None, 3) is None and _hidden_by_limits("n/a", 3) is None
