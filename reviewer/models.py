@@ -238,6 +238,7 @@ class MergeRequest(BaseModel):
 
     title: str = ""
     description: str = ""
+    draft: bool = False
     source_branch: str = ""
     target_branch: str = ""
     diff_refs: DiffRefs | None = None

@@ -105,6 +105,9 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
     client = connect(url, env.gitlab_token, job_token=env.job_token)
     mr = load_gitlab_mr(client, project, iid, config_path=env.config_path)
     settings = _settings(env, mr, request)
+    if mr.draft and settings.repo.skip_drafts:
+        print(f"reviewer: !{iid} is a draft and skip_drafts is on in {env.config_path}: not reviewed", file=sys.stderr)
+        return 0
     increment = compute_increment(mr)
     result = review_mr(mr, settings, unchanged=increment.unchanged)
     _write_reports(with_earlier_findings(result, mr, increment), request)

@@ -113,7 +113,7 @@ class RepoConfig(_Strict):
     models: dict[str, ModelAlias] = Field(default_factory=dict)
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     token_budget: int = Field(default=400_000, ge=1000, description="Prompt tokens one review may spend")
-    skip_drafts: bool = False
+    skip_drafts: bool = Field(default=False, description="Do not review draft merge requests (GitLab only)")
 
     @field_validator("agents", mode="before")
     @classmethod

@@ -74,6 +74,7 @@ def load_gitlab_mr(
     threads = prior_threads(client, project, iid, discussions, refs)
     mr = MergeRequest(
         title=data.get("title") or "",
+        draft=bool(data.get("draft") or data.get("work_in_progress")),
         description=data.get("description") or "",
         source_branch=data.get("source_branch") or "",
         target_branch=data.get("target_branch") or "",
@@ -225,6 +226,7 @@ def prior_threads(client: GitLabClient, project: str | int, iid: int, discussion
                   refs: DiffRefs) -> list[PriorThread]:
     """The reviewer's own earlier threads (first note carries a finding marker)."""
     threads: list[PriorThread] = []
+    awards_readable = True
     for discussion in discussions:
         notes = discussion.get("notes") or []
         if not notes or discussion.get("individual_note"):
@@ -236,7 +238,9 @@ def prior_threads(client: GitLabClient, project: str | int, iid: int, discussion
         bot_id = (first.get("author") or {}).get("id")
         position = first.get("position") or {}
         resolved_by = _resolved_by(discussion)
-        awards = _awards(client, project, iid, first)
+        awards = _awards(client, project, iid, first) if awards_readable else None
+        if awards is None:  # unreadable once: not asked again for every thread
+            awards_readable, awards = False, []
         threads.append(PriorThread(
             discussion_id=str(discussion["id"]),
             fingerprint=marker.fp,
@@ -314,10 +318,11 @@ def _prior_note(note: dict[str, Any], bot_id: Any, awards: list[str] | None) -> 
     )
 
 
-def _awards(client: GitLabClient, project: str | int, iid: int, note: dict[str, Any]) -> list[str]:
-    awards = optional_read(lambda: client.list_note_awards(project, iid, int(note["id"])), [],
+def _awards(client: GitLabClient, project: str | int, iid: int, note: dict[str, Any]) -> list[str] | None:
+    """Award names on ``note``; None when GitLab cannot list them."""
+    awards = optional_read(lambda: client.list_note_awards(project, iid, int(note["id"])), None,
                            what="award emoji")
-    return [str(a.get("name") or "") for a in awards if isinstance(a, dict)]
+    return None if awards is None else [str(a.get("name") or "") for a in awards if isinstance(a, dict)]
 
 
 def optional_read(read: Callable[[], D], default: D, *, what: str) -> D:

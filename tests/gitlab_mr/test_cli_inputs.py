@@ -60,3 +60,39 @@ def test_a_url_that_is_not_gitlab_exits_2():
     assert result.returncode == 2, result.stderr[-2000:]
     last = result.stderr.strip().splitlines()[-1]
     assert "does not answer like GitLab" in last and "--gitlab-url" in last
+
+
+def _draft_world(gitlab_sim, template_repo, tmp_path, config: str):
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "repo"
+    shutil.copytree(template_repo, repo)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    (repo / ".reviewer.yml").write_text(config, encoding="utf-8")
+    subprocess.run(["git", "add", ".reviewer.yml"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "reviewer config"], cwd=repo, check=True)
+    gitlab_sim.add_user("alice", role="developer")
+    gitlab_sim.add_user("bot", role="developer")
+    gitlab_sim.add_token(TOKEN, "bot", scopes=("api",))
+    project = gitlab_sim.create_project("group/drafts", repo)
+    mr = gitlab_sim.create_mr(project, "feature", "main", title="Draft: wip", description="", author="alice",
+                              draft=True)
+    return project, mr
+
+
+def test_draft_is_skipped_when_the_target_branch_config_says_so(gitlab_sim, template_repo, tmp_path):
+    project, mr = _draft_world(gitlab_sim, template_repo, tmp_path, "skip_drafts: true\n")
+    result = run_reviewer("review", "--gitlab-url", gitlab_sim.url, "--project", str(project.id),
+                          "--mr", str(mr.iid), env={"REVIEWER_GITLAB_TOKEN": TOKEN})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "is a draft and skip_drafts is on" in result.stderr
+    assert not [r for r in gitlab_sim.request_log if r.method != "GET"], "nothing posted for a skipped draft"
+
+
+def test_draft_is_reviewed_by_default(gitlab_sim, template_repo, tmp_path):
+    project, mr = _draft_world(gitlab_sim, template_repo, tmp_path, "max_inline_comments: 5\n")
+    result = run_reviewer("review", "--gitlab-url", gitlab_sim.url, "--project", str(project.id),
+                          "--mr", str(mr.iid), env={"REVIEWER_GITLAB_TOKEN": TOKEN})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert any(r.method == "POST" for r in gitlab_sim.request_log)
