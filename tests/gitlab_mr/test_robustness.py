@@ -17,8 +17,9 @@ from reviewer.gitlab_mr.client import GitLabRedirect, MergeRequestNotFound, NotG
 from reviewer.gitlab_mr.markers import SummaryMarker
 from tests.gitlab_mr.conftest import FAST, GENERATED, JOB_TOKEN, TOKEN
 
-FINDING_BODY = "Old finding\n\n" + markers.encode(
-    "finding", {"fp": "abc123", "sev": "important", "cat": "security", "title": "Old finding", "v": "0.1.0"})
+def _finding_body(fp: str) -> str:
+    return "Old finding\n\n" + markers.encode(
+        "finding", {"fp": fp, "sev": "important", "cat": "security", "title": "Old finding", "v": "0.1.0"})
 
 
 class _Proxy:
@@ -82,14 +83,17 @@ def test_a_gitlab_without_the_diffs_endpoint_is_read_through_changes(world):
 
 def test_optional_endpoints_missing_do_not_stop_the_review(world):
     client = world.client()
-    client.create_discussion(world.project_id, world.iid, FINDING_BODY)
+    client.create_discussion(world.project_id, world.iid, _finding_body("abc123"))
+    client.create_discussion(world.project_id, world.iid, _finding_body("def456"))
     client.create_note(world.project_id, world.iid, "summary\n\n" + markers.encode(
         "summary", SummaryMarker(head_sha="f" * 40)))
     for path in (r"/award_emoji$", r"/commits$", r"/versions$", r"/repository/files/"):
         world.sim.faults.add(method="GET", path_regex=path, status=404 if "files" not in path else 403, times=100)
     mr = load_gitlab_mr(client, world.project_id, world.iid)
-    assert [t.fingerprint for t in mr.prior_threads] == ["abc123"]
+    assert [t.fingerprint for t in mr.prior_threads] == ["abc123", "def456"]
     assert mr.prior_threads[0].notes[0].awards == []
+    # asked once, not once per thread
+    assert len([r for r in world.sim.request_log if r.path.endswith("/award_emoji")]) == 1
     # The earlier head cannot be checked: treated as unreachable, so the review is a full one.
     assert mr.prior_state is not None and mr.prior_state.head_reachable is False
     assert mr.agents_md == {} and mr.repo_config_text is None
