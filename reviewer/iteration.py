@@ -198,13 +198,24 @@ def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResu
     log.info("reconciled", **rec.counts(), suppressed=len(rec.suppressed), untouched=len(rec.untouched),
              unchanged_files=len(increment.unchanged), tokens_saved=saved)
     head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else None)
+    info = summary_input(mr, result, increment, rec, saved)
+    info.rerun_without_news = _rerun_without_news(mr, increment, rec, head)
     published = publish(
         client, mr, result, dry_run=dry_run,
         inline_min_severity=settings.repo.inline_min_severity, max_inline=settings.repo.max_inline_comments,
-        fixed=rec.fixed, fixed_in=head, summary_info=summary_input(mr, result, increment, rec, saved), keep=keep,
+        fixed=rec.fixed, fixed_in=head, summary_info=info, keep=keep,
     )
     return IterationReport(increment=increment, reconciliation=rec, published=published, tokens_saved=saved,
                            listed=[*result.file_findings, *carried_findings(mr, increment)])
+
+
+def _rerun_without_news(mr: MergeRequest, increment: Increment, rec: Reconciliation, head: str | None) -> bool:
+    """The same head as the last run, no file sent to the agents again, nothing to post or resolve."""
+    prior = mr.prior_state
+    return bool(
+        prior and head and prior.head_sha == head and prior.head_reachable
+        and len(increment.unchanged) == len(mr.files) and not rec.to_post and not rec.fixed
+    )
 
 
 def _counts_text(counts: dict[str, int]) -> str:

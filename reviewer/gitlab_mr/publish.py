@@ -261,6 +261,10 @@ def _upsert_summary(client: GitLabClient, mr: MergeRequest, result: ReviewResult
                     discussions: list[dict[str, Any]], info: SummaryInput) -> None:
     assert mr.project is not None and mr.iid is not None
     note = find_summary_note(discussions)
+    if note and info.rerun_without_news and not report.threads and not report.acknowledged:
+        report.summary_note_id, report.summary_action = int(note["id"]), "left as it is (same head, nothing new)"
+        report.summary_body = str(note.get("body") or "")
+        return
     previous = markers.summary_marker(note.get("body")) if note else None
     info.inline_posted = len(report.threads)
     info.inline_existing = (len(report.existing) + sum(1 for _, why in report.kept if why == KEEP_OPEN)

@@ -41,6 +41,8 @@ class SummaryInput:
     threads_kept: int = 0
     #: Summary-only findings of earlier runs on files not reviewed again, with the reason.
     carried: list[tuple[Finding, str]] = field(default_factory=list)
+    #: A rerun on the already reviewed head that found nothing new: leave the summary as it is.
+    rerun_without_news: bool = False
 
 
 def code(text: str) -> str:
