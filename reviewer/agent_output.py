@@ -6,7 +6,7 @@ and strings and lists carry size limits so a runaway reply is rejected, not stor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,7 +26,7 @@ _SEVERITY_SYNONYMS = {
 
 
 class ModelFinding(BaseModel):
-    """One problem the model found, anchored to new-file lines of the diff it was shown."""
+    """One problem the model found, anchored to lines of the diff it was shown."""
 
     # The schema sent to the model is strict (every field required). Validation forgives what
     # loses nothing: omitted nullable fields default to null, unknown keys are ignored, and the
@@ -34,8 +34,11 @@ class ModelFinding(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     path: str = Field(max_length=500, description="File path exactly as in the diff header")
-    line: int = Field(description="First new-file line number (the number printed before the diff line)")
+    line: int = Field(description="First line number, as printed before the diff line")
     end_line: int | None = Field(default=None, description="Last line of a multi-line finding, else null")
+    side: Literal["new", "old"] | None = Field(
+        default=None, description='"old" when line is a removed line (old-file number), else "new"'
+    )
     severity: Severity = Field(description="critical, important, suggestion or note")
     rule_id: str | None = Field(
         default=None, max_length=20, description="A Codex rule ID from the given list, else null"
@@ -105,6 +108,7 @@ def to_findings(report: AgentReport, spec: AgentSpec) -> list[Finding]:
                 path=item.path.strip().removeprefix("./"),
                 line=line,
                 end_line=end_line,
+                side=item.side or "new",
                 severity=item.severity,
                 category=spec.category,
                 rule_id=(item.rule_id or "").strip().upper() or None,

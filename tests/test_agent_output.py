@@ -106,3 +106,11 @@ def test_unknown_severity_is_still_invalid():
 
     with _pytest.raises(pydantic.ValidationError):
         AgentReport.model_validate({"findings": [{"path": "a.py", "line": 1, "severity": "loud", "title": "t"}]})
+
+
+def test_a_finding_on_a_removed_line_keeps_the_old_side():
+    report = AgentReport.model_validate(
+        {"findings": [{"path": "a.py", "line": 7, "side": "old", "severity": "important", "title": "gone"},
+                      {"path": "a.py", "line": 8, "severity": "suggestion", "title": "new side"}]}
+    )
+    assert [(f.line, f.side) for f in to_findings(report, SPEC)] == [(7, "old"), (8, "new")]
