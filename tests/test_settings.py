@@ -87,3 +87,30 @@ def test_no_model_configured():
     settings = Settings(env=Environment.read({}))
     assert not settings.model_configured
     assert settings.resolve_model("default") is None
+
+
+def test_alias_settings_and_llm_environment_reach_the_model_call():
+    repo = parse_repo_config(
+        "models:\n  strong: {model: openai/big, api_base: 'http://127.0.0.1:8/v1', max_output_tokens: 900,"
+        " context_window: 32000, temperature: 0.3}\n"
+    )
+    env = Environment.read({"REVIEWER_API_BASE": "http://127.0.0.1:9/v1", "REVIEWER_API_KEY": "k",
+                            "REVIEWER_LLM_TIMEOUT": "7.5", "REVIEWER_LLM_MAX_RETRIES": "1"})
+    strong = Settings(env=env, repo=repo).resolve_model("strong")
+    assert (strong.api_base, strong.max_output_tokens, strong.context_window, strong.temperature) == (
+        "http://127.0.0.1:8/v1", 900, 32000, 0.3)
+    assert (strong.api_key, strong.timeout_s, strong.max_retries) == ("k", 7.5, 1)
+    plain = Settings(env=env.model_copy(update={"model": "openai/x"}), repo=repo).resolve_model("default")
+    assert (plain.api_base, plain.max_output_tokens, plain.context_window) == ("http://127.0.0.1:9/v1", 2000, None)
+
+
+def test_token_budget_from_the_environment_wins_over_the_repo_config():
+    repo = parse_repo_config("token_budget: 9000\n")
+    assert Settings(repo=repo).token_budget == 9000
+    assert Settings(env=Environment.read({"REVIEWER_TOKEN_BUDGET": "5000"}), repo=repo).token_budget == 5000
+    assert Settings().token_budget == 400_000
+
+
+def test_config_path_comes_from_reviewer_config():
+    assert Environment.read({}).config_path == ".reviewer.yml"
+    assert Environment.read({"REVIEWER_CONFIG": "ci/reviewer.yml"}).config_path == "ci/reviewer.yml"
