@@ -199,7 +199,7 @@ def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResu
              unchanged_files=len(increment.unchanged), tokens_saved=saved)
     head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else None)
     info = summary_input(mr, result, increment, rec, saved)
-    info.rerun_without_news = _rerun_without_news(mr, increment, rec, head)
+    info.rerun_without_news = _rerun_without_news(mr, result, increment, rec, head)
     published = publish(
         client, mr, result, dry_run=dry_run,
         inline_min_severity=settings.repo.inline_min_severity, max_inline=settings.repo.max_inline_comments,
@@ -209,12 +209,14 @@ def publish_iteration(client: GitLabClient, mr: MergeRequest, result: ReviewResu
                            listed=[*result.file_findings, *carried_findings(mr, increment)])
 
 
-def _rerun_without_news(mr: MergeRequest, increment: Increment, rec: Reconciliation, head: str | None) -> bool:
-    """The same head as the last run, no file sent to the agents again, nothing to post or resolve."""
+def _rerun_without_news(mr: MergeRequest, result: ReviewResult, increment: Increment, rec: Reconciliation,
+                        head: str | None) -> bool:
+    """The same head as the last run, no model agent ran again, nothing to post or resolve."""
     prior = mr.prior_state
+    no_agent_ran = len(increment.unchanged) == len(mr.files) or all(a.status == "skipped" for a in result.agents)
     return bool(
         prior and head and prior.head_sha == head and prior.head_reachable
-        and len(increment.unchanged) == len(mr.files) and not rec.to_post and not rec.fixed
+        and no_agent_ran and not rec.to_post and not rec.fixed
     )
 
 
