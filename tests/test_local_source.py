@@ -102,6 +102,15 @@ def test_agents_md_and_config_come_from_the_base_ref(repo):
     assert mr.repo_config_text == "ignore: ['*.snap']\n"
 
 
+
+def test_config_path_names_the_file_read_at_the_base_ref(repo):
+    assert load_local_mr(repo, "main", config_path="ci/reviewer.yml").repo_config_text is None
+    git(repo, "checkout", "-q", "main")
+    write(repo, "ci/reviewer.yml", "max_inline_comments: 3\n")
+    commit(repo, "Config elsewhere")
+    git(repo, "checkout", "-q", "feature")
+    assert load_local_mr(repo, "main", config_path="ci/reviewer.yml").repo_config_text == "max_inline_comments: 3\n"
+
 def test_merge_base_semantics_when_the_base_moved_on(repo):
     fork_point = git(repo, "rev-parse", "main")
     git(repo, "checkout", "-q", "main")
