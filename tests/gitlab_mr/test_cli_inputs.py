@@ -96,3 +96,13 @@ def test_draft_is_reviewed_by_default(gitlab_sim, template_repo, tmp_path):
                           "--mr", str(mr.iid), env={"REVIEWER_GITLAB_TOKEN": TOKEN})
     assert result.returncode == 0, result.stderr[-2000:]
     assert any(r.method == "POST" for r in gitlab_sim.request_log)
+
+
+def test_a_rerun_on_the_same_head_without_a_model_writes_nothing(world):
+    args = ("review", "--gitlab-url", world.sim.url, "--project", "group/proj", "--mr", str(world.iid))
+    assert run_reviewer(*args, env={"REVIEWER_GITLAB_TOKEN": TOKEN}).returncode == 0
+    writes = len([r for r in world.sim.request_log if r.method != "GET"])
+    assert writes >= 1  # at least the summary note
+    second = run_reviewer(*args, env={"REVIEWER_GITLAB_TOKEN": TOKEN})
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len([r for r in world.sim.request_log if r.method != "GET"]) == writes
