@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reviewer: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `reviewer rules list | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     finally:
         if argv is None:  # the process's own command line: the process ends next
             gc.freeze()  # so exit without the collector walking every object the review made
@@ -100,9 +103,11 @@ def _rules(args: argparse.Namespace) -> int:
 def _review(args: argparse.Namespace) -> int:
     from reviewer import log
     from reviewer.review import ReviewRequest, run
+    from reviewer.settings import Environment
 
     _check_dirs(args.rules_dir)
-    log.configure(json_logs=bool(os.environ.get("CI")), verbose=args.verbose)
+    env = Environment.read()
+    log.configure(json_logs=env.in_ci, verbose=args.verbose)
     request = ReviewRequest(
         local=args.local,
         repo=args.repo,
@@ -119,7 +124,7 @@ def _review(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         rule_dirs=list(args.rules_dir),
     )
-    return run(request)
+    return run(request, env)
 
 
 def _check_dirs(dirs: list[Path]) -> None:

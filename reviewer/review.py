@@ -36,9 +36,9 @@ class ReviewRequest:
     rule_dirs: list[Path] = field(default_factory=list)
 
 
-def run(request: ReviewRequest) -> int:
-    """Run one review end to end and return the process exit code."""
-    env = Environment.read()
+def run(request: ReviewRequest, env: Environment | None = None) -> int:
+    """Run one review end to end and return the process exit code (``env`` defaults to the process's)."""
+    env = Environment.read() if env is None else env
     if request.local:
         mr = _load_local(request, env)
         result = review_mr(mr, _settings(env, mr, request))

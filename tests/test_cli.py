@@ -246,6 +246,14 @@ def test_fail_on_threshold(fail_on, code, repo):
     assert "important" in severities and "critical" not in severities
 
 
+
+def test_logs_are_json_lines_in_ci_and_quiet_on_a_terminal(repo):
+    args = ("review", "--local", "--repo", repo, "--base", "main", "--format", "json")
+    in_ci = run_reviewer(*args, env={"CI": "true"})
+    events = [json.loads(line) for line in in_ci.stderr.splitlines()]
+    assert "classified" in {e["event"] for e in events}, in_ci.stderr
+    assert "classified" not in run_reviewer(*args).stderr
+
 # -- exit code 2: usage and configuration errors, one line each ---------------------------------------
 
 
@@ -426,3 +434,12 @@ def test_rules_list_for_a_path(rules_dir):
     ids = {line.split()[0] for line in result.stdout.splitlines()[1:] if line.strip()}
     assert {"SEC-010", "PY-002", "TST-901", "TST-902"} <= ids
     assert "JS-001" not in ids and "GO-001" not in ids
+
+
+def test_output_piped_into_a_reader_that_leaves_is_not_an_error():
+    import subprocess
+    import sys
+
+    command = f"'{sys.executable}' -m reviewer rules list | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("ID") and "Traceback" not in done.stderr and done.returncode == 0
