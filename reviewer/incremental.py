@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 from reviewer.models import FileDiff, MergeRequest
 
-UNCHANGED_REASON = "unchanged since the last review of {sha}"
-
 
 def file_state(file: FileDiff) -> str:
     """Digest of the file's change, independent of line numbers."""

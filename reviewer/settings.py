@@ -18,7 +18,6 @@ from reviewer.errors import ConfigError
 from reviewer.models import Severity
 
 CONFIG_FILE_NAME = ".reviewer.yml"
-DEFAULT_ALIAS = "default"
 NO_MODEL_HELP = (
     "set REVIEWER_MODEL to a litellm model name (e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5) "
     "and, for an OpenAI-compatible gateway, REVIEWER_API_BASE"

@@ -204,11 +204,6 @@ class GitLabClient:
         """Every discussion of the MR (threads and individual notes), oldest first."""
         return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions", project=project)
 
-    def list_notes(self, project: str | int, iid: int) -> list[dict[str, Any]]:
-        """Every note of the MR (the only MR read a job token may do besides the MR itself)."""
-        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/notes", project=project,
-                          query={"sort": "asc", "order_by": "created_at"})
-
     def raw_file(self, project: str | int, path: str, ref: str) -> str | None:
         """A file's text at ``ref``, or None when it does not exist there."""
         url = f"/projects/{encode_id(project)}/repository/files/{encode_id(path)}/raw"
@@ -291,12 +286,12 @@ class GitLabClient:
     def _get(self, url: str, *, project: str | int | None) -> dict[str, Any]:
         return self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
 
-    def _list(self, url: str, *, project: str | int | None, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def _list(self, url: str, *, project: str | int | None) -> list[dict[str, Any]]:
         def call() -> list[dict[str, Any]]:
             items: list[dict[str, Any]] = []
             page: int | None = None
             for _ in range(MAX_PAGES):
-                data = dict(query or {}) | ({"page": page} if page else {})
+                data = {"page": page} if page else {}
                 pages = self.gl.http_list(url, query_data=data, iterator=True, per_page=100, **_NO_LIB_RETRY)
                 items.extend(pages)  # follows every ``Link: rel="next"``
                 # A server that paginates with ``x-next-page`` only (no Link) would stop python-gitlab
