@@ -20,13 +20,14 @@ import base64
 import binascii
 import json
 import re
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer import __version__
 
 MarkerKind = Literal["finding", "summary", "reply"]
+_M = TypeVar("_M", bound=BaseModel)
 MARKER_RE = re.compile(r"<!--\s*reviewer:(finding|summary|reply)\s+(.*?)\s*-->", re.S)
 # Anything a model could use to forge a marker: an HTML comment opening with our prefix.
 FORGERY_RE = re.compile(r"<!--\s*reviewer:", re.I)
@@ -138,33 +139,26 @@ def last_marker(body: str | None) -> tuple[str, dict[str, Any]] | None:
 
 def finding_marker(body: str | None) -> FindingMarker | None:
     """The finding marker of a reviewer thread's first note, or None."""
-    found = last_marker(body)
-    if not found or found[0] != "finding":
-        return None
-    try:
-        return FindingMarker.model_validate(found[1])
-    except ValidationError:
-        return None
+    return _typed_marker(body, "finding", FindingMarker)
 
 
 def summary_marker(body: str | None) -> SummaryMarker | None:
     """The summary marker of the reviewer's summary note, or None."""
-    found = last_marker(body)
-    if not found or found[0] != "summary":
-        return None
-    try:
-        return SummaryMarker.model_validate(found[1])
-    except ValidationError:
-        return None
+    return _typed_marker(body, "summary", SummaryMarker)
 
 
 def reply_marker(body: str | None) -> ReplyMarker | None:
     """The marker of a reviewer reply, or None."""
+    return _typed_marker(body, "reply", ReplyMarker)
+
+
+def _typed_marker(body: str | None, kind: MarkerKind, model: type[_M]) -> _M | None:
+    """The body's trusted marker read as ``model`` when it is of ``kind`` and valid, else None."""
     found = last_marker(body)
-    if not found or found[0] != "reply":
+    if not found or found[0] != kind:
         return None
     try:
-        return ReplyMarker.model_validate(found[1])
+        return model.model_validate(found[1])
     except ValidationError:
         return None
 
