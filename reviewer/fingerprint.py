@@ -115,12 +115,14 @@ def _side_attr(side: Side) -> str:
     return "new_line" if side == "new" else "old_line"
 
 
-def _locate(file: FileDiff, line: int, side: Side) -> tuple[Hunk, int] | None:
-    """Return the hunk holding ``line`` on ``side`` and the line's index in it."""
-    attr = _side_attr(side)
+def _locate(file: FileDiff | None, finding: Finding) -> tuple[Hunk, int] | None:
+    """Return the hunk holding the finding's line (on its side) and the line's index in it."""
+    if file is None or finding.line is None:
+        return None
+    attr = _side_attr(finding.side)
     for hunk in file.hunks:
         for index, diff_line in enumerate(hunk.lines):
-            if getattr(diff_line, attr) == line:
+            if getattr(diff_line, attr) == finding.line:
                 return hunk, index
     return None
 
@@ -146,9 +148,7 @@ def anchor_text(file: FileDiff | None, finding: Finding) -> str:
     own (``}``, a blank line), the first meaningful line of its range, then after it, then
     before it, in the same hunk.
     """
-    if file is None or finding.line is None:
-        return ""
-    found = _locate(file, finding.line, finding.side)
+    found = _locate(file, finding)
     if found is None:
         return ""
     hunk, index = found
@@ -183,9 +183,7 @@ def enclosing_symbol(file: FileDiff | None, finding: Finding) -> str:
     outermost name is used, not the innermost, because it does not change when a later push
     widens the hunk to show a method's ``def`` line. Top-level lines have no enclosing symbol.
     """
-    if file is None or finding.line is None:
-        return ""
-    found = _locate(file, finding.line, finding.side)
+    found = _locate(file, finding)
     if found is None:
         return ""
     hunk, index = found
