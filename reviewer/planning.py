@@ -11,6 +11,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from reviewer import llm
 from reviewer.agent_runner import MAX_AGENTS_MD_CHARS, RuleSource, build_messages, prompt_rules
@@ -26,6 +27,8 @@ PER_LINE_TOKENS = 2  # number and marker of one line, when a huge hunk is cut li
 HUNK_TOKENS = 4  # the ``@@`` line of a hunk piece
 EXACT_CHARS = 100_000  # rendered diff tokenised exactly per model and file kind; beyond, estimated
 ESTIMATE_MARGIN = 1.03  # on estimated sizes: files tokenise a little differently from the sample
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -304,17 +307,7 @@ class _Sizer:
                     units.append((piece, piece_tokens))
                 else:
                     too_big = True
-        parts: list[tuple[FileDiff, int]] = []
-        current: list[Hunk] = []
-        used = header
-        for hunk, tokens in units:
-            if current and used + tokens > room:
-                parts.append((f.model_copy(update={"hunks": current}), used))
-                current, used = [], header
-            current.append(hunk)
-            used += tokens
-        if current:
-            parts.append((f.model_copy(update={"hunks": current}), used))
+        parts = [(f.model_copy(update={"hunks": hunks}), used) for hunks, used in _fill_runs(units, header, room)]
         return parts, too_big
 
 
@@ -329,19 +322,27 @@ def _block_end(text: str, start: int) -> int:
 
 def _split_hunk(hunk: Hunk, model: str, room: int) -> list[tuple[Hunk, int]]:
     """Runs of a hunk's lines that fit ``room`` (sizes estimated line by line)."""
-    out: list[tuple[Hunk, int]] = []
-    lines: list = []
-    used = HUNK_TOKENS
-    for ln in hunk.lines:
-        tokens = count_tokens(model, ln.content) + PER_LINE_TOKENS
-        if lines and used + tokens > room:
-            out.append((hunk.model_copy(update={"lines": lines}), used))
-            lines, used = [], HUNK_TOKENS
-        lines.append(ln)
+    sized = [(ln, count_tokens(model, ln.content) + PER_LINE_TOKENS) for ln in hunk.lines]
+    return [(hunk.model_copy(update={"lines": lines}), used) for lines, used in _fill_runs(sized, HUNK_TOKENS, room)]
+
+
+def _fill_runs(sized: Sequence[tuple[_T, int]], start: int, room: int) -> list[tuple[list[_T], int]]:
+    """Group ``sized`` items, in order, into runs whose tokens (from ``start``) stay within ``room``.
+
+    Each run comes with its tokens; an item too big on its own still gets a run of its own.
+    """
+    runs: list[tuple[list[_T], int]] = []
+    current: list[_T] = []
+    used = start
+    for item, tokens in sized:
+        if current and used + tokens > room:
+            runs.append((current, used))
+            current, used = [], start
+        current.append(item)
         used += tokens
-    if lines:
-        out.append((hunk.model_copy(update={"lines": lines}), used))
-    return out
+    if current:
+        runs.append((current, used))
+    return runs
 
 
 def _fair_shares(wants: dict[str, int], budget: int) -> dict[str, int]:
