@@ -17,6 +17,7 @@ from reviewer import llm
 from reviewer.agent_runner import MAX_AGENTS_MD_CHARS, RuleSource, build_messages, prompt_rules
 from reviewer.agents import AgentSpec
 from reviewer.globs import any_match
+from reviewer.llm import count_tokens
 from reviewer.models import AgentRun, FileDiff, Hunk, MergeRequest, NotReviewed, RiskAssessment
 from reviewer.prompting import render
 from reviewer.settings import NO_MODEL_HELP, ModelCall, Settings
@@ -55,11 +56,6 @@ class ReviewPlan:
     def chunks_for(self, agent: str) -> list[Chunk]:
         """The chunks of one agent, in order."""
         return [c for c in self.chunks if c.agent == agent]
-
-
-def count_tokens(model: str, text: str) -> int:
-    """Token estimate used for planning (one place to switch the tokenizer)."""
-    return llm.count_tokens(model, text)
 
 
 @dataclass
