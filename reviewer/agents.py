@@ -58,7 +58,6 @@ class AgentSpec(_Strict):
         default="category", description="Codex rules in its prompt: its category's, all that apply, or none"
     )
     enabled: bool = True
-    source: str = Field(default="", exclude=True, description="The file it was loaded from")
 
     def runs_in(self, tier: RiskTier) -> bool:
         """True when this agent takes part in reviews of ``tier``."""
@@ -99,10 +98,8 @@ def _load_file(file: Path) -> AgentSpec:
         raise ConfigError(f"{file}: not valid YAML ({_yaml_where(exc)})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{file}: the top level must be a mapping of keys")
-    if "source" in data:
-        raise ConfigError(f"{file}: unknown key 'source'")
     try:
-        return AgentSpec.model_validate({**data, "source": str(file)})
+        return AgentSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{file}: {_first_error(exc)}") from exc
 

@@ -107,7 +107,6 @@ def test_later_folder_adds_and_replaces_agents(tmp_path):
     specs = {s.name: s for s in load_agents([data_dir("agents"), tmp_path])}
     assert len(specs) == 7
     assert specs["security"].tiers == [RiskTier.FULL]
-    assert specs["security"].source.endswith("security.yaml") and str(tmp_path) in specs["security"].source
     assert specs["licensing"].category == Category.QUALITY
 
 
