@@ -119,14 +119,18 @@ def _first_error(exc: ValidationError) -> str:
     return f"bad value for '{key}': {err['msg']}"
 
 
-def apply_overrides(specs: Iterable[AgentSpec], repo_config: RepoConfig) -> list[AgentSpec]:
-    """Apply ``agents:`` from the repo config (enabled, model); an unknown agent name is an error."""
+def apply_overrides(specs: Iterable[AgentSpec], repo_config: RepoConfig,
+                    source: str = CONFIG_FILE_NAME) -> list[AgentSpec]:
+    """Apply ``agents:`` from the repo config (enabled, model); an unknown agent name is an error.
+
+    ``source`` is the config file's path, for the error message.
+    """
     specs = list(specs)
     by_name = {s.name: s for s in specs}
     for name in repo_config.agents:
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
-            raise ConfigError(f"{CONFIG_FILE_NAME}: agents.{name}: unknown agent '{name}' (known: {known})")
+            raise ConfigError(f"{source}: agents.{name}: unknown agent '{name}' (known: {known})")
     result = []
     for spec in specs:
         override = repo_config.agents.get(spec.name)

@@ -133,5 +133,8 @@ def test_model_only_override_keeps_a_disabled_agent_disabled():
 
 def test_override_of_unknown_agent_names_it():
     config = parse_repo_config("agents:\n  securty: false\n")
-    with pytest.raises(ConfigError, match=r"agents\.securty: unknown agent 'securty' \(known: codex, docs"):
+    known = r"agents\.securty: unknown agent 'securty' \(known: codex, docs"
+    with pytest.raises(ConfigError, match=r"^\.reviewer\.yml: " + known):
         apply_overrides(load_agents(), config)
+    with pytest.raises(ConfigError, match=r"^ci/reviewer\.yml: agents\.securty: "):
+        apply_overrides(load_agents(), config, "ci/reviewer.yml")

@@ -51,7 +51,7 @@ def plan(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
     decided on the whole change.
     """
     services, settings, mr = runtime.context, state["settings"], state["mr"]
-    specs = services.apply_overrides(services.load_agents(), settings.repo)
+    specs = services.apply_overrides(services.load_agents(), settings.repo, settings.env.config_path)
     unchanged = state.get("unchanged") or frozenset()
     if unchanged:
         mr = mr.model_copy(update={"files": [f for f in mr.files if f.path not in unchanged]})

@@ -26,7 +26,7 @@ class ReviewServices:
     load_agents: Callable[[], list[Any]]
     """``load_agents() -> list[AgentSpec]``."""
     apply_overrides: Callable[..., list[Any]]
-    """``apply_overrides(specs, repo_config) -> list[AgentSpec]``."""
+    """``apply_overrides(specs, repo_config, source) -> list[AgentSpec]``."""
     plan_review: Callable[..., Any]
     """``plan_review(mr, risk, agents, settings, *, rules) -> ReviewPlan``."""
     run_chunk: Callable[..., Awaitable[Any]]
