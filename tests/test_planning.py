@@ -6,7 +6,7 @@ from reviewer.agent_runner import build_messages
 from reviewer.agents import AgentSpec, load_agents
 from reviewer.llm import count_tokens
 from reviewer.models import Category, FileDiff, MergeRequest, RiskAssessment, RiskTier
-from reviewer.planning import ReviewPlan, _Sizer, plan_review
+from reviewer.planning import ReviewPlan, plan_review
 from reviewer.settings import Environment, Settings, parse_repo_config
 from tests.support.diff_builder import file_diff
 
@@ -177,16 +177,6 @@ def test_a_file_too_big_for_one_call_is_split_by_hunks():
     assert len(parts) > 1 and {p.path for p in parts} == {"src/big.py"}
     assert [h for p in parts for h in p.hunks] == big.hunks
     assert plan.not_reviewed == []
-
-
-def test_hunk_sizes_from_one_rendering_match_rendering_each_hunk():
-    old = "\n".join(f"line_{i} = {i}" for i in range(200))
-    new = "\n".join(f"line_{i} = {i} + 1  # changed" if i % 25 == 0 else f"line_{i} = {i}" for i in range(200))
-    big = file_diff("src/big.py", old, new)
-    sizer = _Sizer(None)
-    header = sizer.measure(MODEL, big.model_copy(update={"hunks": []}))
-    each = [sizer.measure(MODEL, big.model_copy(update={"hunks": [h]})) - header for h in big.hunks]
-    assert len(big.hunks) == 8 and sizer.hunk_tokens(MODEL, big) == each
 
 
 def test_a_line_too_big_for_any_call_is_reported():
