@@ -11,6 +11,7 @@ import argparse
 import gc
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import NoReturn, Sequence
 
@@ -86,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `reviewer rules list | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in one line and exit 3, not 1
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"reviewer: failed: unexpected {type(exc).__name__}: {exc} (a bug in the reviewer; "
+              "rerun with --verbose for the traceback)", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         if argv is None:  # the process's own command line: the process ends next
             gc.freeze()  # so exit without the collector walking every object the review made

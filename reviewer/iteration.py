@@ -135,8 +135,10 @@ def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> i
 
 
 def with_earlier_findings(result: ReviewResult, mr: MergeRequest, increment: Increment) -> ReviewResult:
-    """``result`` plus what stays open on the files not reviewed again (for the reports): the
-    reviewer's open threads there and the summary-only findings carried over."""
+    """``result`` as the reports show it: without what a human dismissed (unless it came back
+    worse), plus what stays open on the files not reviewed again (the reviewer's open threads
+    there and the summary-only findings carried over)."""
+    result = _without_dismissed(result, mr)
     if not increment.unchanged:
         return result
     kept = [
@@ -154,6 +156,24 @@ def with_earlier_findings(result: ReviewResult, mr: MergeRequest, increment: Inc
     return result.model_copy(update={
         "findings": [*result.findings, *(f for f in kept if f.line is not None)],
         "file_findings": [*result.file_findings, *(f for f in kept if f.line is None)],
+    })
+
+
+def _without_dismissed(result: ReviewResult, mr: MergeRequest) -> ReviewResult:
+    """Drop findings a human dismissed at the same or a higher severity."""
+    dismissed: dict[str, int] = {}
+    for thread in mr.prior_threads:
+        if thread.severity is not None and is_dismissed(thread):
+            dismissed[thread.fingerprint] = max(dismissed.get(thread.fingerprint, -1), thread.severity.rank)
+
+    def shown(finding: Finding) -> bool:
+        return finding.severity.rank > dismissed.get(finding.fingerprint, -1)
+
+    if not dismissed:
+        return result
+    return result.model_copy(update={
+        "findings": [f for f in result.findings if shown(f)],
+        "file_findings": [f for f in result.file_findings if shown(f)],
     })
 
 

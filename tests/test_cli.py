@@ -443,3 +443,16 @@ def test_output_piped_into_a_reader_that_leaves_is_not_an_error():
     command = f"'{sys.executable}' -m reviewer rules list | head -1"
     done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120)
     assert done.stdout.startswith("ID") and "Traceback" not in done.stderr and done.returncode == 0
+
+
+def test_an_unexpected_fault_is_one_line_and_exit_3(monkeypatch, capsys, tmp_path):
+    from reviewer import cli, review
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(review, "run", broken)
+    assert cli.main(["review", "--local", "--repo", str(tmp_path)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["reviewer: failed: unexpected RuntimeError: boom (a bug in the reviewer; "
+                   "rerun with --verbose for the traceback)"]

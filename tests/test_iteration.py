@@ -95,4 +95,24 @@ def test_reports_include_what_stays_open_on_files_not_reviewed_again():
     out = with_earlier_findings(result, mr, Increment(unchanged={"src/b.py"}))
     assert [(f.fingerprint, f.line, f.agent) for f in out.findings] == [("open", 2, "earlier review")]
     assert out.file_findings == [listed]
-    assert with_earlier_findings(result, mr, Increment()) is result
+    unchanged_none = with_earlier_findings(result, mr, Increment())
+    assert unchanged_none.findings == [] and unchanged_none.file_findings == []
+
+
+def test_reports_leave_out_what_a_human_dismissed_unless_it_came_back_worse():
+    from reviewer.models import PriorNote
+
+    dismissed = PriorThread(discussion_id="d", fingerprint="fp", severity=Severity.IMPORTANT,
+                            category=Category.SECURITY, path="src/a.py", line=2,
+                            notes=[PriorNote(note_id=1, body="x", is_reviewer=True),
+                                   PriorNote(note_id=2, body="Won't fix: test data", author="alice")])
+    mr = MR.model_copy(update={"prior_threads": [dismissed]})
+
+    def finding(severity: Severity) -> Finding:
+        return Finding(path="src/a.py", line=2, severity=severity, category=Category.SECURITY, title="t",
+                       agent="security", fingerprint="fp")
+
+    same = ReviewResult(risk=RiskAssessment(tier=RiskTier.FULL), findings=[finding(Severity.IMPORTANT)])
+    assert with_earlier_findings(same, mr, Increment()).findings == []
+    worse = ReviewResult(risk=RiskAssessment(tier=RiskTier.FULL), findings=[finding(Severity.CRITICAL)])
+    assert [f.severity for f in with_earlier_findings(worse, mr, Increment()).findings] == [Severity.CRITICAL]
