@@ -19,16 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reviewer.diff.git_paths import header_file_path, split_git_header, strip_prefix, unquote_git_path
 from reviewer.errors import DiffError
 from reviewer.models import FileDiff, Hunk
 
-__all__ = ["parse_git_diff", "parse_gitlab_diff", "unquote_git_path"]
+__all__ = ["parse_git_diff", "parse_gitlab_diff"]
 
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(?: ?)(.*)$")
 _DEV_NULL = "/dev/null"
 _GIT_HEADER = "diff --git "
-_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
-_PLAIN_PREFIX = re.compile(r"^[ab]/")
 # Gitlab::Diff::Parser#filename?: lines it drops wherever they appear.
 _GITLAB_FILENAME_PREFIXES = (
     "--- /dev/null", "+++ /dev/null", "--- a", "+++ b", "+++ a", "--- /tmp/diffy", "+++ /tmp/diffy",
@@ -114,20 +113,6 @@ def parse_gitlab_diff(
         hunks=hunks,
         diff_text=diff,
     )
-
-
-def unquote_git_path(text: str) -> str:
-    """Undo git's C-style quoting (``"a/caf\\303\\251.txt"`` → ``a/café.txt``).
-
-    Unquoted text is returned unchanged. Octal escapes are bytes of the UTF-8 path;
-    bytes that are not valid UTF-8 become U+FFFD.
-    """
-    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
-        return text
-    value, end = _read_quoted(text, 0)
-    if end != len(text):
-        return text
-    return value
 
 
 # --- lines ---------------------------------------------------------------------------
@@ -243,7 +228,7 @@ class _Header:
 
 def _read_git_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
     """Read one ``diff --git`` block starting at ``lines[i]``."""
-    header_paths = _split_git_header(_bare(lines[i])[len(_GIT_HEADER):])
+    header_paths = split_git_header(_bare(lines[i])[len(_GIT_HEADER):])
     head = _Header()
     i += 1
     while i < len(lines):
@@ -288,8 +273,8 @@ def _read_plain_file(lines: list[str], i: int) -> tuple[FileDiff, int]:
         head.new_file = True
     if plus == _DEV_NULL:
         head.deleted_file = True
-    old_path = _PLAIN_PREFIX.sub("", minus) if minus and minus != _DEV_NULL else None
-    new_path = _PLAIN_PREFIX.sub("", plus) if plus and plus != _DEV_NULL else None
+    old_path = strip_prefix(minus) if minus and minus != _DEV_NULL else None
+    new_path = strip_prefix(plus) if plus and plus != _DEV_NULL else None
     if old_path and new_path and old_path != new_path:
         head.renamed_file = True
     if not old_path and not new_path:
@@ -332,21 +317,12 @@ def _apply_header_line(head: _Header, line: str) -> bool:
         if len(parts) > 1:
             head.index_mode = parts[1]
     elif line.startswith("--- "):
-        head.minus_path = _header_file_path(line[4:])
+        head.minus_path = header_file_path(line[4:])
     elif line.startswith("+++ "):
-        head.plus_path = _header_file_path(line[4:])
+        head.plus_path = header_file_path(line[4:])
     else:
         return False
     return True
-
-
-def _header_file_path(value: str) -> str:
-    """The path on a ``---``/``+++`` line: unquoted, without a trailing tab or timestamp."""
-    if value.startswith('"'):
-        path, end = _read_quoted(value, 0)
-        if end:
-            return path
-    return value.split("\t", 1)[0]
 
 
 def _resolve_paths(head: _Header, header_paths: tuple[str, str] | None) -> tuple[str, str]:
@@ -358,8 +334,8 @@ def _resolve_paths(head: _Header, header_paths: tuple[str, str] | None) -> tuple
         else:
             minus = head.minus_path if head.minus_path != _DEV_NULL else None
             plus = head.plus_path if head.plus_path != _DEV_NULL else None
-            old_path = old_path or (_PLAIN_PREFIX.sub("", minus) if minus else None)
-            new_path = new_path or (_PLAIN_PREFIX.sub("", plus) if plus else None)
+            old_path = old_path or (strip_prefix(minus) if minus else None)
+            new_path = new_path or (strip_prefix(plus) if plus else None)
     if not old_path and not new_path:
         raise DiffError("a 'diff --git' block names no file")
     old_path = old_path or new_path or ""
@@ -389,81 +365,3 @@ def _make_file(head: _Header, old_path: str, new_path: str, hunks: list[Hunk], t
         hunks=hunks,
         diff_text=text,
     )
-
-
-# --- the "diff --git a/x b/x" line -----------------------------------------------------
-
-
-def _split_git_header(rest: str) -> tuple[str, str] | None:
-    """Old and new path from ``a/<old> b/<new>`` (quoted or not, any prefixes).
-
-    Without quotes a path with spaces is ambiguous; the split is the one where both sides
-    name the same file after their prefix, which is always true when git did not detect
-    a rename (and renames carry ``rename from``/``rename to`` lines anyway).
-    """
-    if rest.startswith('"'):
-        first, end = _read_quoted(rest, 0)
-        if not end or rest[end:end + 1] != " ":
-            return None
-        tail = rest[end + 1:]
-        second = unquote_git_path(tail) if tail.startswith('"') else tail
-        return _strip_pair(first, second)
-    if rest.endswith('"'):
-        start = rest.rfind(' "')
-        if start > 0:
-            return _strip_pair(rest[:start], unquote_git_path(rest[start + 1:]))
-    spaces = [pos for pos, char in enumerate(rest) if char == " "]
-    for pos in spaces:
-        pair = _same_file(rest[:pos], rest[pos + 1:])
-        if pair is not None:
-            return pair
-    for pos in spaces:  # a rename without rename lines: trust the usual prefixes
-        if rest.startswith("a/") and rest[pos + 1:].startswith("b/"):
-            return rest[2:pos], rest[pos + 3:]
-    return None
-
-
-def _same_file(old: str, new: str) -> tuple[str, str] | None:
-    """Both sides without their prefixes when they name the same file, else None."""
-    if old == new:
-        return old, new
-    old_slash, new_slash = old.find("/"), new.find("/")
-    if old_slash > 0 and new_slash > 0 and old[old_slash + 1:] == new[new_slash + 1:] != "":
-        return old[old_slash + 1:], new[new_slash + 1:]
-    return None
-
-
-def _strip_pair(old: str, new: str) -> tuple[str, str]:
-    """Remove the source/destination prefixes from a pair of unquoted header paths."""
-    same = _same_file(old, new)
-    if same is not None:
-        return same
-    return _PLAIN_PREFIX.sub("", old), _PLAIN_PREFIX.sub("", new)
-
-
-def _read_quoted(text: str, start: int) -> tuple[str, int]:
-    """Decode the C-quoted string starting at ``text[start]``; return it and the end index.
-
-    The end index is 0 when the quoting is not closed.
-    """
-    out = bytearray()
-    i = start + 1
-    while i < len(text):
-        char = text[i]
-        if char == '"':
-            return out.decode("utf-8", errors="replace"), i + 1
-        if char == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt in "01234567" and re.match(r"[0-7]{3}", text[i + 1:i + 4]):
-                out.append(int(text[i + 1:i + 4], 8) & 0xFF)
-                i += 4
-                continue
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
-            else:
-                out.extend(nxt.encode("utf-8"))
-            i += 2
-            continue
-        out.extend(char.encode("utf-8"))
-        i += 1
-    return text[start:], 0

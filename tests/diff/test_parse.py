@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import unidiff
 
-from reviewer.diff import parse_git_diff, parse_gitlab_diff, unquote_git_path
+from reviewer.diff import parse_git_diff, parse_gitlab_diff
 from reviewer.errors import DiffError
 from tests.diff.golden import KIND_MARK, to_golden
 
@@ -160,24 +160,6 @@ def test_header_without_names_is_an_error():
         parse_git_diff("diff --git \n@@ -1 +1 @@\n-a\n+b\n")
     with pytest.raises(DiffError):
         parse_git_diff("--- /dev/null\n+++ /dev/null\n@@ -1 +1 @@\n-a\n+b\n")
-
-
-@pytest.mark.parametrize(
-    ("quoted", "plain"),
-    [
-        ('"caf\\303\\251.txt"', "café.txt"),
-        ('"tab\\there"', "tab\there"),
-        ('"q\\"uote\\\\slash"', 'q"uote\\slash'),
-        ('"nl\\nx\\a\\b\\f\\v\\r"', "nl\nx\a\b\f\v\r"),
-        ('"\\346\\227\\245"', "日"),
-        ('"bad\\377byte"', "bad\ufffdbyte"),
-        ("plain.txt", "plain.txt"),
-        ('"unterminated', '"unterminated'),
-        ('"a" "b"', '"a" "b"'),
-    ],
-)
-def test_unquote_git_path(quoted, plain):
-    assert unquote_git_path(quoted) == plain
 
 
 @pytest.mark.parametrize(
