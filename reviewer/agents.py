@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.errors import ConfigError
@@ -17,6 +16,7 @@ from reviewer.globs import any_match
 from reviewer.models import Category, RiskTier
 from reviewer.resources import data_dir
 from reviewer.settings import CONFIG_FILE_NAME, RepoConfig
+from reviewer.yaml_mapping import load_mapping
 
 
 class _Strict(BaseModel):
@@ -91,22 +91,14 @@ def load_agents(dirs: Sequence[Path | str] | None = None) -> list[AgentSpec]:
 
 def _load_file(file: Path) -> AgentSpec:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot be read ({exc.__class__.__name__})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML ({_yaml_where(exc)})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{file}: the top level must be a mapping of keys")
+    data = load_mapping(text, str(file))
     try:
         return AgentSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{file}: {_first_error(exc)}") from exc
-
-
-def _yaml_where(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    return f"line {mark.line + 1}" if mark is not None else exc.__class__.__name__
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reviewer.errors import ConfigError
 from reviewer.models import Severity
+from reviewer.yaml_mapping import load_mapping
 
 CONFIG_FILE_NAME = ".reviewer.yml"
 NO_MODEL_HELP = (
@@ -125,16 +125,7 @@ class RepoConfig(_Strict):
 
 def parse_repo_config(text: str | None, source: str = CONFIG_FILE_NAME) -> RepoConfig:
     """Parse the repo config file; a missing file gives the defaults, a bad one a ConfigError."""
-    if text is None or not text.strip():
-        return RepoConfig()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML ({exc.__class__.__name__})") from exc
-    if data is None:
-        return RepoConfig()
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the top level must be a mapping of keys")
+    data = load_mapping(text or "", source, empty_ok=True)
     try:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:

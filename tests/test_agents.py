@@ -73,7 +73,7 @@ def test_nested_unknown_key_is_named(tmp_path):
 
 def test_bad_yaml_names_the_file_and_line(tmp_path):
     (tmp_path / "broken.yaml").write_text("name: x\ntiers: [full\n")
-    with pytest.raises(ConfigError, match=r"broken\.yaml: not valid YAML \(line \d+\)"):
+    with pytest.raises(ConfigError, match=r"broken\.yaml: not valid YAML at line \d+$"):
         load_agents([tmp_path])
 
 

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from reviewer.codex.detectors import snippet_fires
 from reviewer.codex.loader import describe_errors, display_path, rule_files
 from reviewer.codex.schema import Rule
+from reviewer.errors import RuleError
+from reviewer.yaml_mapping import load_mapping
 
 __all__ = ["AREA_PREFIXES", "check_rules"]
 
@@ -60,13 +61,11 @@ def check_rules(dirs: Iterable[str | Path]) -> list[str]:
 def _parse(file: Path, shown: str) -> tuple[Rule | None, list[str]]:
     """Validate one file; return the rule or the problems (one per bad key)."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        return None, [f"{shown}: not valid YAML{where}"]
-    if not isinstance(data, dict):
-        return None, [f"{shown}: the top level must be a mapping of keys"]
+        data = load_mapping(file.read_text(encoding="utf-8"), shown, RuleError)
+    except (OSError, UnicodeDecodeError):
+        return None, [f"{shown}: not valid YAML"]
+    except RuleError as exc:
+        return None, [str(exc)]
     try:
         return Rule.model_validate(data), []
     except ValidationError as exc:

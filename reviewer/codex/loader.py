@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from reviewer.codex.languages import language_of
@@ -14,6 +13,7 @@ from reviewer.errors import ConfigError, RuleError
 from reviewer.globs import compile_glob, normalise_path
 from reviewer.models import Category
 from reviewer.resources import data_dir
+from reviewer.yaml_mapping import load_mapping
 
 __all__ = [
     "RULE_SUFFIXES", "RuleSet", "describe_errors", "display_path", "is_rule_file", "load_rules", "parse_rule_text",
@@ -163,14 +163,7 @@ def parse_rule_text(text: str, shown: str) -> Rule:
     Raises:
         RuleError: one line naming the file and the offending key.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RuleError(f"{shown}: not valid YAML{where}") from exc
-    if not isinstance(data, dict):
-        raise RuleError(f"{shown}: the top level must be a mapping of keys")
+    data = load_mapping(text, shown, RuleError)
     try:
         return Rule.model_validate(data)
     except ValidationError as exc:
