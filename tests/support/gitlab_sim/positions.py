@@ -211,8 +211,3 @@ def resolve(ctx: DiffContext | None, position: Any, *, strict_line_range: bool =
         "line_range": rng,
     }
     return stored, located.code(), located
-
-
-def require_error(message: str) -> ApiError:
-    """Shortcut used by the API for 400s outside Note validation."""
-    return param_error(message)

@@ -117,10 +117,6 @@ class GitLabSimulator:
     def strict_line_range(self, value: bool) -> None:
         self.state.strict_line_range = value
 
-    def state_json(self) -> dict:
-        """Everything, as `/_sim/state` returns it."""
-        return self.state.snapshot()
-
     def _admin_push(self, project: str, iid: int, pusher: str | None) -> dict:
         p = self.state.find_project(project)
         return self.push(self.state.find_mr(p, str(iid)), pusher).summary()
