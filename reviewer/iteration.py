@@ -107,7 +107,7 @@ def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> i
     """Estimated prompt tokens not spent on ``files``: each file's rendered diff, once per agent
     that would have reviewed it at ``tier``."""
     from reviewer.agents import apply_overrides, load_agents
-    from reviewer.planning import count_tokens
+    from reviewer.llm import count_tokens
     from reviewer.prompting import render
 
     readers: dict[str, dict[str, int]] = {}  # path → model → agents that would have read it
