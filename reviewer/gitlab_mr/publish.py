@@ -124,6 +124,9 @@ def publish(client: GitLabClient, mr: MergeRequest, result: ReviewResult, *, dry
     refusals = 0
     for placement in to_post:
         finding = placement.finding
+        if not dry_run and report.threads:  # another job may have posted meanwhile: read the markers again
+            for fp, rank in _our_severities(client.list_discussions(mr.project, mr.iid)).items():
+                ours[fp] = max(rank, ours.get(fp, -1))
         known = ours.get(finding.fingerprint)
         if known is not None and known >= finding.severity.rank:
             report.existing.append(finding.fingerprint)

@@ -225,3 +225,24 @@ def test_mixed_range_from_context_to_added_line(world):
                                       "end": {"line_code": code("src/app.py", 7, 5), "type": "new"}}
     assert position["new_line"] == 5 and "```suggestion:-2+0\na\nb\nc\n```" in threads["mixed"]["notes"][0]["body"]
     assert threads["coerced"]["notes"][0]["position"]["new_line"] == 1
+
+
+def test_a_thread_another_job_posts_meanwhile_is_not_posted_again(world):
+    client = world.client()
+    mr = load_gitlab_mr(client, world.project_id, world.iid)
+    first, second = LINE_CASES[0][0], LINE_CASES[2][0]
+    real_create = client.create_discussion
+    posted: list[str] = []
+
+    def create_then_race(project, iid, body, position, **kw):
+        created = real_create(project, iid, body, position, **kw)
+        posted.append(body)
+        if len(posted) == 1:  # right after our first thread, a racing job posts the second finding
+            publish(world.client(), mr, result_of(second), dry_run=False)
+        return created
+
+    client.create_discussion = create_then_race
+    report = publish(client, mr, result_of(first, second), dry_run=False)
+    assert [t.finding.fingerprint for t in report.threads] == [first.fingerprint]
+    assert second.fingerprint in report.existing
+    assert set(threads_by_fp(world.sim, world.mr)) == {first.fingerprint, second.fingerprint}  # no twin
