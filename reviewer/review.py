@@ -103,6 +103,8 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
             "Developer role and store it as a masked CI/CD variable REVIEWER_GITLAB_TOKEN"
         )
     client = connect(url, env.gitlab_token, job_token=env.job_token)
+    if not request.dry_run:
+        client.require_write()  # a token that can never post fails now, before any model is paid for
     mr = load_gitlab_mr(client, project, iid, config_path=env.config_path)
     settings = _settings(env, mr, request)
     if mr.draft and settings.repo.skip_drafts:

@@ -243,9 +243,24 @@ class GitLabClient:
 
     # ----------------------------------------------------------------- writes
     def require_write(self) -> None:
-        """Fail fast, before any work, when this token can never write (a job token)."""
+        """Fail fast, before any work, when this token can never write: a job token, or an
+        access token whose scopes (``GET /personal_access_tokens/self``, GitLab 15.5+) lack ``api``.
+        Where GitLab cannot tell (older versions, other token kinds), posting will say so instead."""
         if self.token_kind == "job":
             raise GitLabAuthError(MSG_JOB_WRITE)
+        scopes = self.token_scopes()
+        if scopes is not None and "api" not in scopes:
+            raise GitLabAuthError(MSG_SCOPE_WRITE)
+
+    def token_scopes(self) -> list[str] | None:
+        """The calling token's scopes, or None when GitLab does not say (the check is optional)."""
+        try:
+            data = self._get("/personal_access_tokens/self", project=None)
+        except GitLabError as exc:
+            log.info("token_scopes_unknown", reason=type(exc).__name__)
+            return None
+        scopes = data.get("scopes") if isinstance(data, dict) else None
+        return [str(s) for s in scopes] if isinstance(scopes, list) else None
 
     def create_discussion(self, project: str | int, iid: int, body: str, position: dict[str, Any] | None = None,
                           *, landed: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:

@@ -106,3 +106,18 @@ def test_a_rerun_on_the_same_head_without_a_model_writes_nothing(world):
     second = run_reviewer(*args, env={"REVIEWER_GITLAB_TOKEN": TOKEN})
     assert second.returncode == 0, second.stderr[-2000:]
     assert len([r for r in world.sim.request_log if r.method != "GET"]) == writes
+
+
+def test_a_read_only_token_fails_before_any_model_is_called(world, scripted_model):
+    from tests.gitlab_mr.conftest import RO_TOKEN
+
+    env = {"REVIEWER_GITLAB_TOKEN": RO_TOKEN, "REVIEWER_MODEL": "openai/scripted",
+           "REVIEWER_API_BASE": scripted_model.base_url, "REVIEWER_API_KEY": "x"}
+    args = ("review", "--gitlab-url", world.sim.url, "--project", "group/proj", "--mr", str(world.iid))
+    result = run_reviewer(*args, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "reviewer: error: REVIEWER_GITLAB_TOKEN needs the 'api' scope to post comments (it has read-only access)")
+    assert scripted_model.calls == 0 and RO_TOKEN not in result.stderr
+    assert run_reviewer(*args, "--dry-run", env=env).returncode == 0  # a dry run only reads
+    assert scripted_model.calls > 0

@@ -83,6 +83,8 @@ class Api:
         s, m = req.segments, req.method
         if s == ["user"] and m == "GET":
             return self.get_user, []
+        if s == ["personal_access_tokens", "self"] and m == "GET":
+            return self.get_token_self, []
         if len(s) < 2 or s[0] != "projects":
             raise not_found()
         project = self.state.find_project(s[1])
@@ -151,6 +153,15 @@ class Api:
     def get_user(self, req: Request) -> Response:
         u = self.state.users[self._user(req)]
         return Response(200, {**entities.user(u, self.state.base_url), "bot": False, "is_admin": False})
+
+    def get_token_self(self, req: Request) -> Response:
+        """``GET /personal_access_tokens/self`` (GitLab 15.5+): the calling token; not for job tokens."""
+        assert req.token is not None
+        if req.token.kind == "job":
+            raise ApiError(401, {"message": "401 Unauthorized"})
+        return Response(200, {"id": abs(hash(req.token.value)) % 10_000, "name": "token", "revoked": False,
+                              "active": True, "scopes": list(req.token.scopes), "user_id": 1,
+                              "expires_at": None})
 
     def get_project(self, req: Request, project: Project) -> Response:
         return Response(200, entities.project(project, self.state.base_url))
