@@ -21,61 +21,20 @@ import gitlab
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from reviewer.errors import ConfigError, GitLabAuthError, GitLabError
+from reviewer.errors import GitLabAuthError, GitLabError
+from reviewer.gitlab_mr.errors import (
+    MSG_JOB_READ, MSG_JOB_UNAUTHORIZED, MSG_JOB_WRITE, MSG_SCOPE_READ, MSG_SCOPE_WRITE, MSG_UNAUTHORIZED,
+    JOB_TOKEN_VAR, TOKEN_VAR, GitLabBadRequest, GitLabNotFound, GitLabRedirect, MergeRequestNotFound,
+    NotGitLabError,
+)
 from reviewer.log import get_logger
 
 log = get_logger("gitlab")
 T = TypeVar("T")
 TokenKind = Literal["private", "job"]
 
-TOKEN_VAR = "REVIEWER_GITLAB_TOKEN"
-JOB_TOKEN_VAR = "CI_JOB_TOKEN"
-MSG_UNAUTHORIZED = f"GitLab rejected the token in {TOKEN_VAR} (401): check it is valid and not expired"
-MSG_JOB_UNAUTHORIZED = (
-    f"GitLab rejected {JOB_TOKEN_VAR} (401): a job token is valid only while its job runs and only for "
-    f"some endpoints; set a masked CI/CD variable {TOKEN_VAR} holding a project access token with the api scope"
-)
-MSG_SCOPE_WRITE = f"{TOKEN_VAR} needs the 'api' scope to post comments (it has read-only access)"
-MSG_SCOPE_READ = f"{TOKEN_VAR} needs the 'read_api' or 'api' scope to read the merge request"
-MSG_JOB_WRITE = (
-    f"{JOB_TOKEN_VAR} cannot post comments: set a masked CI/CD variable {TOKEN_VAR} holding a "
-    "project access token with the api scope and the Developer role"
-)
-MSG_JOB_READ = (
-    f"{JOB_TOKEN_VAR} cannot read the merge request's diffs and discussions: set a masked CI/CD "
-    f"variable {TOKEN_VAR} holding a project access token with the api scope and the Developer role"
-)
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504, *range(520, 531)})
 _NO_LIB_RETRY = {"obey_rate_limit": False, "max_retries": 0, "retry_transient_errors": False}
-
-
-class GitLabBadRequest(GitLabError):
-    """GitLab answered 400; ``message`` is its reason (e.g. naming ``line_code``)."""
-
-    def __init__(self, text: str, message: str) -> None:
-        super().__init__(text)
-        self.message = message
-
-
-class GitLabNotFound(GitLabError):
-    """GitLab answered 404: the project, MR or file is not there (or the token cannot see it)."""
-
-    def __init__(self, text: str, reason: str = "", *, json_body: bool = True) -> None:
-        super().__init__(text)
-        self.reason = reason
-        self.json_body = json_body  # GitLab's API always answers JSON; a web page means "not GitLab"
-
-
-class MergeRequestNotFound(GitLabNotFound, ConfigError):
-    """The project or merge request named by the flags or CI variables does not exist (exit 2)."""
-
-
-class GitLabRedirect(GitLabError, ConfigError):
-    """The URL redirects API calls elsewhere (e.g. http → https): writes would fail, so stop early."""
-
-
-class NotGitLabError(GitLabError, ConfigError):
-    """The URL answered, but not like a GitLab REST API."""
 
 
 MAX_PAGES = 10_000

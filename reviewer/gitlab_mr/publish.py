@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from reviewer.gitlab_mr import markers
-from reviewer.gitlab_mr.client import GitLabBadRequest, GitLabClient
+from reviewer.gitlab_mr.client import GitLabClient
+from reviewer.gitlab_mr.errors import GitLabBadRequest
 from reviewer.gitlab_mr.comments import render_finding
 from reviewer.gitlab_mr.positions import place
 from reviewer.gitlab_mr.source import find_summary_note

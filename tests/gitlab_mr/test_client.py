@@ -6,14 +6,8 @@ import pytest
 
 from reviewer.errors import GitLabAuthError, GitLabError
 from reviewer.gitlab_mr import load_gitlab_mr, publish
-from reviewer.gitlab_mr.client import (
-    MSG_JOB_READ,
-    MSG_JOB_WRITE,
-    MSG_SCOPE_WRITE,
-    MSG_UNAUTHORIZED,
-    GitLabClient,
-    RetryPolicy,
-)
+from reviewer.gitlab_mr.client import GitLabClient, RetryPolicy
+from reviewer.gitlab_mr.errors import MSG_JOB_READ, MSG_JOB_WRITE, MSG_SCOPE_WRITE, MSG_UNAUTHORIZED
 from reviewer.log import configure
 from tests.gitlab_mr.conftest import FAST, GUEST_TOKEN, JOB_TOKEN, RO_TOKEN, TOKEN
 from tests.gitlab_mr.test_publish import LINE_CASES, result_of, summary_notes, threads_by_fp

@@ -13,7 +13,7 @@ import requests
 
 from reviewer.errors import ConfigError, GitLabAuthError
 from reviewer.gitlab_mr import connect, load_gitlab_mr, markers
-from reviewer.gitlab_mr.client import GitLabRedirect, MergeRequestNotFound, NotGitLabError
+from reviewer.gitlab_mr.errors import GitLabRedirect, MergeRequestNotFound, NotGitLabError
 from reviewer.gitlab_mr.markers import SummaryMarker
 from tests.gitlab_mr.conftest import FAST, GENERATED, JOB_TOKEN, TOKEN
 
