@@ -16,7 +16,7 @@ from reviewer.globs import any_match
 from reviewer.models import Category, RiskTier
 from reviewer.resources import data_dir
 from reviewer.settings import CONFIG_FILE_NAME, RepoConfig
-from reviewer.yaml_mapping import load_mapping
+from reviewer.yaml_mapping import describe_errors, load_mapping
 
 
 class _Strict(BaseModel):
@@ -98,17 +98,7 @@ def _load_file(file: Path) -> AgentSpec:
     try:
         return AgentSpec.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{file}: {_first_error(exc)}") from exc
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        return f"unknown key '{key}'"
-    if err["type"] == "missing":
-        return f"missing key '{key}'"
-    return f"bad value for '{key}': {err['msg']}"
+        raise ConfigError(f"{file}: {describe_errors(exc, AgentSpec)[0]}") from exc
 
 
 def apply_overrides(specs: Iterable[AgentSpec], repo_config: RepoConfig,

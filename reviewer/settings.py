@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reviewer.errors import ConfigError
 from reviewer.models import Severity
-from reviewer.yaml_mapping import load_mapping
+from reviewer.yaml_mapping import describe_errors, load_mapping
 
 CONFIG_FILE_NAME = ".reviewer.yml"
 NO_MODEL_HELP = (
@@ -129,32 +129,7 @@ def parse_repo_config(text: str | None, source: str = CONFIG_FILE_NAME) -> RepoC
     try:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_first_error(exc)}") from exc
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        allowed = _allowed_keys(err["loc"][:-1])
-        return f"unknown key '{key}'" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-    return f"bad value for '{key}': {err['msg']}"
-
-
-def _allowed_keys(loc: tuple) -> list[str]:
-    """The keys the config model accepts at ``loc`` (the path of the mapping holding a bad key)."""
-    model: type[BaseModel] | None = RepoConfig
-    for part in loc:
-        if model is None or isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:  # a free-form mapping key, e.g. an agent or alias name
-            continue
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
-        model = candidates[0] if candidates else None
-    return sorted(model.model_fields) if model else []
+        raise ConfigError(f"{source}: {describe_errors(exc, RepoConfig)[0]}") from exc
 
 
 class Environment(BaseModel):

@@ -1,10 +1,12 @@
-"""Read a YAML document whose top level must be a mapping (config, agent and rule files)."""
+"""Read a YAML document whose top level must be a mapping (config, agent and rule files), and
+describe what the schema then rejects, one short line per error naming the key."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from reviewer.errors import ConfigError
 
@@ -26,3 +28,35 @@ def load_mapping(text: str, source: str, error: type[ConfigError] = ConfigError,
     if not isinstance(data, dict):
         raise error(f"{source}: the top level must be a mapping of keys")
     return data
+
+
+def describe_errors(exc: ValidationError, schema: type[BaseModel] | None = None) -> list[str]:
+    """One message per validation error, each naming its key; with ``schema`` (the model that was
+    validated), an unknown key also lists the keys allowed where it stands."""
+    messages = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(schema, err["loc"][:-1]) if schema else []
+            messages.append(f"unknown key '{key}'" + (f" (allowed: {', '.join(allowed)})" if allowed else ""))
+        elif err["type"] == "missing":
+            messages.append(f"missing key '{key}'")
+        else:
+            messages.append(f"bad value for '{key}': {err['msg'].removeprefix('Value error, ')}")
+    return messages
+
+
+def _allowed_keys(schema: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys ``schema`` accepts at ``loc`` (the path of the mapping holding a bad key)."""
+    model: type[BaseModel] | None = schema
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:  # a free-form mapping key, e.g. an agent or alias name
+            continue
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = candidates[0] if candidates else None
+    return sorted(model.model_fields) if model else []

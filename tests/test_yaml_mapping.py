@@ -28,3 +28,26 @@ def test_an_empty_document_is_empty_when_allowed():
     assert load_mapping("# only a comment\n", "f.yml", empty_ok=True) == {}
     with pytest.raises(ConfigError, match="top level must be a mapping"):
         load_mapping("- a\n", "f.yml", empty_ok=True)
+
+
+def test_describe_errors_names_keys_and_lists_allowed_ones_when_given_the_schema():
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    from reviewer.yaml_mapping import describe_errors
+
+    class Inner(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        name: str
+
+    class Outer(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        inner: Inner
+        size: int
+
+    try:
+        Outer.model_validate({"inner": {"nmae": "x"}, "size": "big"})
+    except ValidationError as exc:
+        plain, with_schema = describe_errors(exc), describe_errors(exc, Outer)
+    assert "missing key 'inner.name'" in plain and "unknown key 'inner.nmae'" in plain
+    assert any(m.startswith("bad value for 'size'") for m in plain)
+    assert "unknown key 'inner.nmae' (allowed: name)" in with_schema

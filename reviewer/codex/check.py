@@ -9,10 +9,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reviewer.codex.detectors import snippet_fires
-from reviewer.codex.loader import describe_errors, display_path, rule_files
+from reviewer.codex.loader import display_path, rule_files
 from reviewer.codex.schema import Rule
 from reviewer.errors import RuleError
-from reviewer.yaml_mapping import load_mapping
+from reviewer.yaml_mapping import describe_errors, load_mapping
 
 __all__ = ["AREA_PREFIXES", "check_rules"]
 

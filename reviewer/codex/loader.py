@@ -13,10 +13,10 @@ from reviewer.errors import ConfigError, RuleError
 from reviewer.globs import compile_glob, normalise_path
 from reviewer.models import Category
 from reviewer.resources import data_dir
-from reviewer.yaml_mapping import load_mapping
+from reviewer.yaml_mapping import describe_errors, load_mapping
 
 __all__ = [
-    "RULE_SUFFIXES", "RuleSet", "describe_errors", "display_path", "is_rule_file", "load_rules", "parse_rule_text",
+    "RULE_SUFFIXES", "RuleSet", "display_path", "is_rule_file", "load_rules", "parse_rule_text",
     "read_rule_file", "repo_rule_dir", "rule_dirs", "rule_files",
 ]
 
@@ -169,18 +169,4 @@ def parse_rule_text(text: str, shown: str) -> Rule:
     except ValidationError as exc:
         raise RuleError(f"{shown}: {describe_errors(exc)[0]}") from exc
 
-
-def describe_errors(exc: ValidationError) -> list[str]:
-    """Return one short message per validation error, each naming its key."""
-    messages = []
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            messages.append(f"unknown key '{key}'")
-        elif err["type"] == "missing":
-            messages.append(f"missing key '{key}'")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            messages.append(f"bad value for '{key}': {msg}")
-    return messages
 
