@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from reviewer.errors import LLMError
+from reviewer.llm_failures import ModelFailure, classify_failure, is_transient
 from reviewer.llm_schema import InvalidOutput, parse_reply, strict_json_schema
 from reviewer.log import get_logger
 from reviewer.settings import ModelCall
@@ -63,11 +64,13 @@ class CallUsage:
 
 
 class LLMCallError(LLMError):
-    """``complete_json`` failed; ``usage`` holds what the failed attempts spent."""
+    """``complete_json`` failed; ``usage`` holds what the failed attempts spent and ``causes``
+    one reason per model tried (``"model: reason"``)."""
 
-    def __init__(self, message: str, usage: CallUsage) -> None:
+    def __init__(self, message: str, usage: CallUsage, causes: list[str] | None = None) -> None:
         super().__init__(message)
         self.usage = usage
+        self.causes = causes or [message]
 
 
 @functools.cache
@@ -111,7 +114,7 @@ async def complete_json(
             return result, usage
     finally:
         usage.seconds = time.monotonic() - started
-    raise LLMCallError("; ".join(failures), usage)
+    raise LLMCallError("; ".join(failures), usage, failures)
 
 
 class _ModelFailed(Exception):
@@ -144,16 +147,20 @@ async def _complete_with(
 async def _send(
     call: ModelCall, model: str, messages: list[dict], response_format: dict | None, usage: CallUsage
 ) -> tuple[str | None, str | None]:
-    """One logical request with retries; adds the responses' usage; returns (content, finish_reason)."""
+    """One logical request with retries; adds the responses' usage; returns (content, finish_reason).
+
+    Transient failures (429, 5xx, timeouts, dropped connections) are retried with backoff; a
+    permanent one (no or a wrong key, an unknown model, another 4xx) fails at once.
+    """
     litellm = _litellm()
     api_key = call.api_key or (DUMMY_API_KEY if call.api_base else None)
     retrying = AsyncRetrying(
         stop=stop_after_attempt(max(1, call.max_retries + 1)),
         wait=_wait,
-        retry=retry_if_exception(_is_transient),
+        retry=retry_if_exception(lambda exc: _is_transient(exc, call, model)),
         before_sleep=lambda state: _log.warning(
             "model_retry", alias=call.alias, model=model, attempt=state.attempt_number,
-            reason=_short(state.outcome.exception()) if state.outcome else "",
+            reason=_failure(state.outcome.exception(), call, model).reason if state.outcome else "",
         ),
         reraise=True,
     )
@@ -172,13 +179,30 @@ async def _send(
             # A server without structured output: ask again without it (the prompt describes the JSON).
             _log.warning("response_format_refused", alias=call.alias, model=model)
             return await _send(call, model, messages, None, usage)
-        reason = _short(exc)
+        reason = _failure(exc, call, model).reason
         raise _ModelFailed(reason.replace(call.api_key, "[redacted]") if call.api_key else reason) from None
     _add_usage(usage, response)
     if not response.choices:
         return None, None
     choice = response.choices[0]
     return choice.message.content, choice.finish_reason
+
+
+def _failure(exc: BaseException | None, call: ModelCall, model: str) -> ModelFailure:
+    """What went wrong with one request to ``model``, and whether a retry can help."""
+    if exc is None:
+        return ModelFailure("unknown error", permanent=False)
+    return classify_failure(exc, model=model, api_base=call.api_base, key_vars=_key_vars(model),
+                            key_given=bool(call.api_key))
+
+
+def _key_vars(model: str) -> tuple[str, ...]:
+    """The environment variables litellm expects for ``model``'s provider key, if it knows them."""
+    try:
+        missing = _litellm().validate_environment(model=model).get("missing_keys") or []
+    except Exception:  # noqa: BLE001 - unknown providers
+        return ()
+    return tuple(str(k) for k in missing)
 
 
 def _refuses_response_format(exc: BaseException) -> bool:
@@ -203,13 +227,15 @@ def _status(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def _is_transient(exc: BaseException) -> bool:
-    """429, 408, 5xx, timeouts and connection errors are worth retrying; other 4xx are not."""
+def _is_transient(exc: BaseException, call: ModelCall, model: str) -> bool:
+    """429, 408, 5xx, timeouts and connection errors are worth retrying; a missing or rejected
+    key, an unknown model and other 4xx are not (whatever status litellm gives them)."""
     litellm = _litellm()
+    if _failure(exc, call, model).permanent:
+        return False
     if isinstance(exc, (litellm.Timeout, litellm.APIConnectionError)):
         return True
-    status = _status(exc)
-    return status is not None and (status in (408, 409, 429) or status >= 500)
+    return is_transient(type(exc).__name__, _status(exc))
 
 
 def retry_after_seconds(exc: BaseException | None) -> float | None:
@@ -241,16 +267,6 @@ def _wait(state: RetryCallState) -> float:
         multiplier=RETRY_BASE_SECONDS, max=RETRY_MAX_SECONDS, jitter=RETRY_BASE_SECONDS
     )
     return backoff(state)
-
-
-def _short(exc: BaseException | None, limit: int = 200) -> str:
-    """A one-line reason: the error class, HTTP status and the first line of the message."""
-    if exc is None:
-        return "unknown error"
-    status = _status(exc)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    head = type(exc).__name__ + (f" {status}" if status else "")
-    return f"{head}: {text}"[:limit] if text else head
 
 
 def count_tokens(model: str, text: str) -> int:
