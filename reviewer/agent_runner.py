@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reviewer import llm
-from reviewer.agent_output import AgentReport, to_findings
+from reviewer.agent_output import AgentReport, dropped_findings, to_findings
 from reviewer.agents import AgentSpec
 from reviewer.errors import LLMError
 from reviewer.globs import any_match
 from reviewer.log import get_logger
-from reviewer.models import FileDiff, Finding, MergeRequest, RiskAssessment
+from reviewer.models import DroppedFinding, FileDiff, Finding, MergeRequest, RiskAssessment
 from reviewer.prompting import render
 from reviewer.reconcile import earlier_for_prompt
 from reviewer.settings import Settings
+from reviewer.short_text import shorten
 
 if TYPE_CHECKING:
     from reviewer.planning import Chunk
@@ -31,6 +32,7 @@ log = get_logger("agent_runner")
 MAX_AGENTS_MD_CHARS = 6000  # per AGENTS.md file in a prompt
 MAX_DESCRIPTION_CHARS = 4000  # of the MR title + description
 MAX_RULE_CHARS = 120  # of one rule's line in a prompt
+MAX_ERROR_CHARS = 500  # of a failed call's reason
 
 
 class RuleSource(Protocol):
@@ -69,6 +71,8 @@ class ChunkResult:
     usage: llm.CallUsage | None = None
     error: str | None = None
     model: str | None = None
+    causes: list[str] = field(default_factory=list)
+    dropped: list[DroppedFinding] = field(default_factory=list)
 
 
 async def run_chunk(
@@ -88,13 +92,17 @@ async def run_chunk(
         report, usage = await llm.complete_json(call, messages, AgentReport, name=f"{spec.name}_report")
     except LLMError as exc:
         usage = getattr(exc, "usage", None)
-        log.warning("agent_failed", agent=spec.name, files=len(chunk.files), reason=str(exc)[:300])
-        return ChunkResult(agent=spec.name, usage=usage, error=str(exc)[:500] or type(exc).__name__,
+        error = shorten(str(exc), MAX_ERROR_CHARS) or type(exc).__name__
+        log.warning("agent_failed", agent=spec.name, files=len(chunk.files), reason=error)
+        causes = [shorten(c, MAX_ERROR_CHARS) for c in getattr(exc, "causes", [error])]
+        return ChunkResult(agent=spec.name, usage=usage, error=error, causes=causes,
                            model=usage.model if usage else call.model)
     findings = to_findings(report, spec)
+    dropped = dropped_findings(report, spec)
     log.info("agent_done", agent=spec.name, files=len(chunk.files), findings=len(findings),
-             prompt_tokens=usage.prompt_tokens)
-    return ChunkResult(agent=spec.name, findings=findings, usage=usage, model=usage.model or call.model)
+             dropped=len(dropped), prompt_tokens=usage.prompt_tokens)
+    return ChunkResult(agent=spec.name, findings=findings, usage=usage, model=usage.model or call.model,
+                       dropped=dropped)
 
 
 def build_messages(

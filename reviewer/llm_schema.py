@@ -98,10 +98,11 @@ def parse_reply(text: str | None, schema: type[T], finish_reason: str | None = N
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        raise InvalidOutput(f"does not match the schema: {_summarise(exc)}") from exc
+        raise InvalidOutput(f"does not match the schema: {summarise_errors(exc)}") from exc
 
 
-def _summarise(exc: ValidationError, limit: int = 5) -> str:
+def summarise_errors(exc: ValidationError, limit: int = 5) -> str:
+    """The first ``limit`` validation errors as `field: message` parts, one line."""
     errors = exc.errors(include_url=False, include_input=False)
     parts = [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in errors[:limit]]
     more = f" (and {len(errors) - limit} more)" if len(errors) > limit else ""

@@ -6,7 +6,7 @@ A stage never reaches back into an earlier one; it reads these values and return
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -313,7 +313,11 @@ AgentStatus = Literal["ok", "failed", "skipped"]
 
 
 class AgentRun(BaseModel):
-    """What one agent did in this review: its model, outcome and cost."""
+    """What one agent did in this review: its model, outcome and cost.
+
+    ``chunks``/``chunks_failed`` count the model calls it was planned for and those that failed;
+    ``causes`` are the distinct reasons of those failures (``"model: reason"``).
+    """
 
     name: str
     model: str | None = None
@@ -324,6 +328,32 @@ class AgentRun(BaseModel):
     cost_usd: float = 0.0
     seconds: float = 0.0
     calls: int = 0
+    chunks: int = 0
+    chunks_failed: int = 0
+    causes: list[str] = Field(default_factory=list)
+
+
+DropStage = Literal["validate", "judge"]
+
+
+class DroppedFinding(BaseModel):
+    """A finding the review removed before reporting, with the stage that removed it and why.
+
+    ``finding`` holds what is known of it in the report's finding shape (a reply that did not
+    validate may carry any JSON value in a field).
+    """
+
+    stage: DropStage
+    reason: str
+    agent: str
+    finding: dict[str, Any] = Field(default_factory=dict)
+
+    def to_public(self) -> dict[str, Any]:
+        """The JSON shape: the finding's fields, then ``agent``, ``reason`` and ``stage``."""
+        return {**self.finding, "agent": self.agent, "reason": self.reason, "stage": self.stage}
+
+
+ModelReviewStatus = Literal["ok", "partial", "failed", "skipped"]
 
 
 class NotReviewed(BaseModel):
@@ -351,11 +381,36 @@ class ReviewResult(BaseModel):
     notices: list[str] = Field(
         default_factory=list, description="Plain-language notes for the reader (e.g. no model configured)"
     )
+    dropped: list[DroppedFinding] = Field(
+        default_factory=list, description="Findings removed before reporting (invalid, not in the change)"
+    )
     head_sha: str | None = None
 
     def all_findings(self) -> list[Finding]:
         """Inline and file-level findings together."""
         return [*self.findings, *self.file_findings]
+
+    @property
+    def model_review(self) -> ModelReviewStatus:
+        """How the model agents fared: ``skipped`` when none ran; ``failed`` when every call they
+        made failed; ``partial`` when some did; else ``ok``."""
+        ran = [a for a in self.agents if a.status != "skipped"]
+        if not ran:
+            return "skipped"
+        planned = sum(a.chunks or 1 for a in ran)  # a run without chunk counts is one call
+        failed = sum(a.chunks_failed if a.chunks else int(a.status == "failed") for a in ran)
+        if failed == 0:
+            return "ok"
+        return "failed" if failed >= planned else "partial"
+
+    def failure_causes(self) -> list[str]:
+        """The distinct reasons model calls failed, in first-seen order."""
+        causes: list[str] = []
+        for agent in self.agents:
+            for cause in agent.causes or ([agent.error] if agent.status == "failed" and agent.error else []):
+                if cause not in causes:
+                    causes.append(cause)
+        return causes
 
     def to_public(self) -> dict:
         """The documented JSON report shape."""
@@ -369,6 +424,12 @@ class ReviewResult(BaseModel):
                 for a in self.agents
             ],
             "not_reviewed": [n.model_dump() for n in self.not_reviewed],
+            "model_review": {
+                "status": self.model_review,
+                "failed_agents": [a.name for a in self.agents if a.status == "failed"],
+                "causes": self.failure_causes(),
+            },
+            "dropped": [d.to_public() for d in self.dropped],
         }
 
 

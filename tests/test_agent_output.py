@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from reviewer.agent_output import MAX_REPORT_FINDINGS, AgentReport, ModelFinding, to_findings
+from reviewer.agent_output import MAX_REPORT_FINDINGS, AgentReport, ModelFinding, dropped_findings, to_findings
 from reviewer.agents import AgentLimits, AgentSpec
 from reviewer.llm_schema import strict_json_schema
 from reviewer.models import Category, RiskTier, Severity
@@ -34,22 +34,42 @@ def test_the_schema_sent_requires_every_field_and_nullable_ones_accept_null():
 @pytest.mark.parametrize(
     "bad",
     [
-        item(title="x" * 201),
-        item(body="x" * 801),
-        item(rule_id="SEC-" + "1" * 20),
         item(path="p" * 501),
         item(severity="severe"),
         item(line="ten"),
     ],
 )
-def test_limits_reject_runaway_values(bad):
-    with pytest.raises(ValidationError):
-        AgentReport.model_validate({"findings": [bad]})
+def test_an_invalid_finding_is_dropped_with_its_reason_and_its_siblings_kept(bad):
+    report = AgentReport.model_validate({"findings": [item(title="kept one"), bad, item(title="kept two")]})
+    assert [f.title for f in report.findings] == ["kept one", "kept two"]
+    [(dropped, reason)] = report.dropped
+    assert dropped == bad and reason.startswith("does not match the schema: ")
+    [entry] = dropped_findings(report, SPEC)
+    assert (entry.stage, entry.agent, entry.finding["category"]) == ("validate", "security", "security")
+    assert entry.to_public()["reason"] == reason
 
 
-def test_too_many_findings_are_rejected():
+def test_oversized_text_is_cut_at_a_word_and_oversized_code_or_ids_left_out():
+    report = AgentReport.model_validate({"findings": [item(
+        title="word " * 60, body="long sentence " * 100, suggestion="x = 1\n" * 300, rule_id="SEC-" + "1" * 20)]})
+    [finding] = report.findings
+    assert len(finding.title) <= 200 and finding.title.endswith("word…")
+    assert len(finding.body) <= 800 and finding.body.endswith("sentence…")
+    assert (finding.suggestion, finding.rule_id) == (None, None)
+    assert report.dropped == []
+
+
+def test_findings_over_the_limit_are_dropped_not_the_reply():
+    report = AgentReport.model_validate({"findings": [item(line=i + 1) for i in range(MAX_REPORT_FINDINGS + 2)]})
+    assert [f.line for f in report.findings] == list(range(1, MAX_REPORT_FINDINGS + 1))
+    assert [(d["line"], why) for d, why in report.dropped] == [
+        (MAX_REPORT_FINDINGS + 1, f"over the limit of {MAX_REPORT_FINDINGS} findings in one reply"),
+        (MAX_REPORT_FINDINGS + 2, f"over the limit of {MAX_REPORT_FINDINGS} findings in one reply")]
+
+
+def test_a_reply_that_is_not_a_report_is_still_invalid():
     with pytest.raises(ValidationError):
-        AgentReport.model_validate({"findings": [item(line=i + 1) for i in range(MAX_REPORT_FINDINGS + 1)]})
+        AgentReport.model_validate({"findings": "none today"})
 
 
 def test_findings_take_category_and_agent_from_the_spec():
@@ -100,12 +120,9 @@ def test_validation_forgives_omitted_nullables_extra_keys_and_severity_words():
     assert second.severity is Severity.NOTE
 
 
-def test_unknown_severity_is_still_invalid():
-    import pydantic
-    import pytest as _pytest
-
-    with _pytest.raises(pydantic.ValidationError):
-        AgentReport.model_validate({"findings": [{"path": "a.py", "line": 1, "severity": "loud", "title": "t"}]})
+def test_unknown_severity_drops_that_finding_only():
+    report = AgentReport.model_validate({"findings": [{"path": "a.py", "line": 1, "severity": "loud", "title": "t"}]})
+    assert report.findings == [] and len(report.dropped) == 1 and "severity" in report.dropped[0][1]
 
 
 def test_a_finding_on_a_removed_line_keeps_the_old_side():

@@ -101,10 +101,21 @@ def test_failing_model_sets_error_and_never_raises(scripted_model):
 
 
 def test_unparseable_reply_twice_is_an_error(scripted_model):
-    scripted_model.script(text_reply("I think the code is fine."), text_reply('{"findings": [{"path": 1}]}'))
+    scripted_model.script(text_reply("I think the code is fine."), text_reply('{"findings": "none"}'))
     result = run(spec(), settings_for(scripted_model))
     assert result.error and result.findings == []
     assert scripted_model.calls == 2  # the reply and the one repair attempt
+
+
+def test_one_bad_finding_is_dropped_and_its_siblings_kept_without_a_repair_call(scripted_model):
+    bad = {**FINDING, "severity": "catastrophic", "title": "the bad one"}
+    scripted_model.script(json_reply({"findings": [FINDING, bad, {**FINDING, "line": FINDING["line"] + 1}]}))
+    result = run(spec(), settings_for(scripted_model))
+    assert result.error is None and len(result.findings) == 2 and scripted_model.calls == 1
+    [dropped] = result.dropped
+    assert (dropped.stage, dropped.finding["title"], dropped.finding["severity"]) == (
+        "validate", "the bad one", "catastrophic")
+    assert "severity" in dropped.reason
 
 
 def test_repaired_reply_is_used(scripted_model):

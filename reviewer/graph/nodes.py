@@ -15,8 +15,9 @@ from langgraph.types import Send
 from reviewer.graph.services import ReviewServices
 from reviewer.graph.state import AgentTask, ReviewState
 from reviewer.log import get_logger
-from reviewer.models import AgentRun, NotReviewed, ReviewResult
+from reviewer.models import AgentRun, DroppedFinding, NotReviewed, ReviewResult
 from reviewer.settings import NO_MODEL_HELP
+from reviewer.short_text import shorten
 
 log = get_logger("graph")
 
@@ -98,8 +99,9 @@ async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
         )
     except Exception as exc:  # noqa: BLE001 - one agent's bug must not stop the others
         log.warning("agent_crashed", agent=spec.name, error=type(exc).__name__)
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        run = AgentRun(name=spec.name, status="failed", error=error, seconds=time.perf_counter() - started)
+        error = shorten(f"{type(exc).__name__}: {exc}", 500)
+        run = AgentRun(name=spec.name, status="failed", error=error, seconds=time.perf_counter() - started,
+                       chunks=1, chunks_failed=1, causes=[error])
         return {"chunk_runs": [run], "unreviewed": _failed_chunk_files(spec.name, task["chunk"])}
     usage = result.usage
     run = AgentRun(
@@ -112,8 +114,11 @@ async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
         cost_usd=usage.cost_usd if usage else 0.0,
         seconds=time.perf_counter() - started,
         calls=usage.calls if usage else 0,
+        chunks=1,
+        chunks_failed=1 if result.error else 0,
+        causes=list(result.causes),
     )
-    update: dict = {"findings": list(result.findings), "chunk_runs": [run]}
+    update: dict = {"findings": list(result.findings), "chunk_runs": [run], "dropped": list(result.dropped)}
     if result.error:
         update["unreviewed"] = _failed_chunk_files(spec.name, task["chunk"])
     return update
@@ -127,7 +132,10 @@ def _failed_chunk_files(agent: str, chunk) -> list[NotReviewed]:
 def judge(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
     """Verify, merge and cap every finding (see ``reviewer.judge``)."""
     verdict = runtime.context.judge(state.get("findings", []), state["mr"], state.get("rules"), state["settings"])
-    return {"inline": verdict.inline, "file_level": verdict.file_level, "notices": verdict.report.notices()}
+    dropped = [DroppedFinding(stage="judge", reason="names a file that is not part of this change",
+                              agent=f.agent, finding=f.to_public()) for f in verdict.report.dropped]
+    return {"inline": verdict.inline, "file_level": verdict.file_level, "notices": verdict.report.notices(),
+            "dropped": dropped}
 
 
 def finish(state: ReviewState) -> dict:
@@ -142,6 +150,11 @@ def finish(state: ReviewState) -> dict:
     for agent in agents:
         if agent.status == "failed":
             notices.append(f"The {agent.name} agent failed ({agent.error}); the review went on without it.")
+    dropped = list(state.get("dropped", []))
+    invalid = sum(1 for d in dropped if d.stage == "validate")
+    if invalid:
+        notices.append(f"{invalid} finding(s) in the model's replies did not match the required shape and were "
+                       "left out (the JSON report lists them under dropped).")
     result = ReviewResult(
         risk=state["risk"],
         findings=state.get("inline", []),
@@ -150,6 +163,7 @@ def finish(state: ReviewState) -> dict:
         not_reviewed=_merge_not_reviewed([*mr.not_reviewed, *review_plan.not_reviewed,
                                           *state.get("unreviewed", [])]),
         notices=notices,
+        dropped=dropped,
         head_sha=mr.diff_refs.head_sha if mr.diff_refs else None,
     )
     return {"result": result}
@@ -184,6 +198,7 @@ def _agent_summary(name: str, runs: list[AgentRun], model_configured: bool) -> A
         if len(runs) > 1:
             error = f"{len(failed)} of {len(runs)} chunks failed: {error}"
     models = [m for m in dict.fromkeys(r.model for r in runs) if m]
+    causes = list(dict.fromkeys(c for r in failed for c in (r.causes or [r.error or "failed"])))
     return AgentRun(
         name=name,
         model=", ".join(models) or None,
@@ -194,4 +209,7 @@ def _agent_summary(name: str, runs: list[AgentRun], model_configured: bool) -> A
         cost_usd=sum(r.cost_usd for r in runs),
         seconds=sum(r.seconds for r in runs),
         calls=sum(r.calls for r in runs),
+        chunks=len(runs),
+        chunks_failed=len(failed),
+        causes=causes,
     )

@@ -11,7 +11,9 @@ from typing import Annotated, NotRequired, TypedDict
 
 from reviewer.agents import AgentSpec
 from reviewer.codex import RuleSet
-from reviewer.models import AgentRun, Finding, MergeRequest, NotReviewed, ReviewResult, RiskAssessment
+from reviewer.models import (
+    AgentRun, DroppedFinding, Finding, MergeRequest, NotReviewed, ReviewResult, RiskAssessment,
+)
 from reviewer.planning import Chunk, ReviewPlan
 from reviewer.settings import Settings
 
@@ -38,6 +40,7 @@ class ReviewState(InputState, total=False):
     chunk_runs: Annotated[list[AgentRun], operator.add]
     notices: Annotated[list[str], operator.add]
     unreviewed: Annotated[list[NotReviewed], operator.add]
+    dropped: Annotated[list[DroppedFinding], operator.add]
     inline: list[Finding]
     file_level: list[Finding]
     result: ReviewResult

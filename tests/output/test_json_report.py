@@ -15,7 +15,7 @@ AGENT_KEYS = {"name", "model", "status", "error", "prompt_tokens", "completion_t
 
 def test_exact_documented_keys(sample_result) -> None:
     data = json.loads(render_json(sample_result))
-    assert list(data) == ["risk", "findings", "file_findings", "agents", "not_reviewed"]
+    assert list(data) == ["risk", "findings", "file_findings", "agents", "not_reviewed", "model_review", "dropped"]
     assert data["risk"] == {"tier": "full", "reasons": sample_result.risk.reasons}
     assert all(list(f) == FINDING_KEYS for f in data["findings"])
     assert all(list(f) == [k for k in FINDING_KEYS if k not in ("line", "end_line")] for f in data["file_findings"])
