@@ -19,6 +19,7 @@ from reviewer.gitlab_mr.sanitize import sanitize_inline
 from reviewer.gitlab_mr.summary import MAX_RUNS, code
 from reviewer.incremental import Increment, compute_increment
 from reviewer.log import get_logger
+from reviewer.outcome import OpenFinding
 from reviewer.models import (
     Category, FileDiff, Finding, MergeRequest, PriorThread, ReviewResult, RiskTier, RunRecord, Severity,
 )
@@ -28,7 +29,8 @@ from reviewer.settings import Settings
 log = get_logger("iteration")
 
 __all__ = [
-    "IterationReport", "carried_findings", "compute_increment", "open_severities", "publish_iteration",
+    "IterationReport", "carried_findings", "compute_increment", "open_findings", "open_severities",
+    "publish_iteration",
     "reviewed_paths", "summary_input", "tokens_saved", "with_earlier_findings",
 ]
 
@@ -51,6 +53,10 @@ class IterationReport:
         """The severity of every finding open after this run (see ``open_severities``)."""
         return open_severities(self.reconciliation, self.listed)
 
+    def open_findings(self) -> list[OpenFinding]:
+        """Every finding open after this run, with where it is (see ``open_findings``)."""
+        return open_findings(self.reconciliation, self.listed)
+
     def describe(self) -> str:
         """Human-readable account of the decisions, then of the GitLab writes."""
         rec = self.reconciliation
@@ -71,13 +77,19 @@ class IterationReport:
         return "\n".join([*lines, "", self.published.describe()])
 
 
+def open_findings(rec: Reconciliation, listed: list[Finding]) -> list[OpenFinding]:
+    """What is open after this run: new and re-reported findings, earlier threads on files not
+    reviewed again, and ``listed`` (file-level findings, and summary-only findings of earlier runs
+    on files not reviewed again); dismissed ones are not open."""
+    findings = [*rec.to_post, *(f for f, _ in rec.still_open), *listed]
+    out = [OpenFinding(f.severity, f.path, f.line, f.rule_id) for f in findings]
+    out += [OpenFinding(t.severity, t.path or "?", t.line, t.rule_id) for t in rec.untouched if t.severity is not None]
+    return out
+
+
 def open_severities(rec: Reconciliation, listed: list[Finding]) -> list[Severity]:
-    """Severities of what is open after this run: new and re-reported findings, earlier threads
-    on files not reviewed again, and ``listed`` (file-level findings, and summary-only findings of
-    earlier runs on files not reviewed again); dismissed ones are not open."""
-    return [*(f.severity for f in rec.to_post), *(f.severity for f, _ in rec.still_open),
-            *(t.severity for t in rec.untouched if t.severity is not None),
-            *(f.severity for f in listed)]
+    """Severities of the findings ``open_findings`` lists."""
+    return [f.severity for f in open_findings(rec, listed)]
 
 
 def open_categories(rec: Reconciliation, listed: list[Finding]) -> list[Category]:

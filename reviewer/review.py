@@ -10,7 +10,8 @@ from pathlib import Path
 
 from reviewer.errors import ConfigError
 from reviewer.log import get_logger
-from reviewer.models import MergeRequest, ReviewResult, Severity
+from reviewer.models import MergeRequest, ReviewResult
+from reviewer.outcome import OpenFinding, review_outcome
 from reviewer.settings import Environment, Settings, parse_repo_config
 
 log = get_logger("review")
@@ -41,10 +42,21 @@ def run(request: ReviewRequest, env: Environment | None = None) -> int:
     env = Environment.read() if env is None else env
     if request.local:
         mr = _load_local(request, env)
-        result = review_mr(mr, _settings(env, mr, request))
+        settings = _settings(env, mr, request)
+        result = review_mr(mr, settings)
         _write_reports(result, request)
-        return exit_code(result, request.fail_on)
+        found = [OpenFinding(f.severity, f.path, f.line, f.rule_id) for f in result.all_findings()]
+        return finish(result, found, request.fail_on, settings)
     return _run_gitlab(request, env)
+
+
+def finish(result: ReviewResult, open_findings: list[OpenFinding], fail_on: str, settings: Settings) -> int:
+    """Say on stderr what the exit status means, and return it (see ``reviewer.outcome``)."""
+    outcome = review_outcome(result, open_findings, fail_on, model_configured=settings.model_configured,
+                             policy=settings.on_agent_failure)
+    for message in outcome.messages:
+        print(f"reviewer: {message}", file=sys.stderr)
+    return outcome.code
 
 
 def review_mr(mr: MergeRequest, settings: Settings, *, unchanged: Collection[str] = ()) -> ReviewResult:
@@ -55,19 +67,6 @@ def review_mr(mr: MergeRequest, settings: Settings, *, unchanged: Collection[str
     if mr.diff_refs and result.head_sha is None:
         result.head_sha = mr.diff_refs.head_sha
     return result
-
-
-def exit_code(result: ReviewResult, fail_on: str) -> int:
-    """1 when a finding at or above ``fail_on`` was reported, else 0."""
-    return severity_exit_code([f.severity for f in result.all_findings()], fail_on)
-
-
-def severity_exit_code(severities: Collection[Severity], fail_on: str) -> int:
-    """1 when one of ``severities`` is at or above ``fail_on``, else 0."""
-    if fail_on == "none":
-        return 0
-    threshold = Severity(fail_on)
-    return 1 if any(s.at_least(threshold) for s in severities) else 0
 
 
 def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:
@@ -118,7 +117,7 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
         machine_readable_stdout = request.output is None and request.output_format in ("json", "codequality")
         print(report.describe(), file=sys.stderr if machine_readable_stdout else sys.stdout)
     # Open findings decide, earlier ones on files not reviewed again included; dismissed ones do not.
-    return severity_exit_code(report.open_severities(), request.fail_on)
+    return finish(result, report.open_findings(), request.fail_on, settings)
 
 
 def _write_reports(result: ReviewResult, request: ReviewRequest) -> None:

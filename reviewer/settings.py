@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -18,6 +18,8 @@ from reviewer.models import Severity
 from reviewer.yaml_mapping import describe_errors, load_mapping
 
 CONFIG_FILE_NAME = ".reviewer.yml"
+AgentFailurePolicy = Literal["fail", "warn"]
+AGENT_FAILURE_POLICIES: tuple[str, ...] = ("fail", "warn")
 NO_MODEL_HELP = (
     "set REVIEWER_MODEL to a litellm model name (e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5) "
     "and, for an OpenAI-compatible gateway, REVIEWER_API_BASE"
@@ -113,6 +115,11 @@ class RepoConfig(_Strict):
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     token_budget: int = Field(default=400_000, ge=1000, description="Prompt tokens one review may spend")
     skip_drafts: bool = Field(default=False, description="Do not review draft merge requests (GitLab only)")
+    on_agent_failure: AgentFailurePolicy | None = Field(
+        default=None,
+        description="fail: any failed model call exits 3; warn: never exits 3 for it; unset: exit 3 only "
+                    "when every model call failed",
+    )
 
     @field_validator("agents", mode="before")
     @classmethod
@@ -150,6 +157,7 @@ class Environment(BaseModel):
     in_ci: bool = False
     dry_run: bool = False
     config_path: str = CONFIG_FILE_NAME
+    on_agent_failure: AgentFailurePolicy | None = None
 
     @classmethod
     def read(cls, env: Mapping[str, str] | None = None) -> Environment:
@@ -180,9 +188,20 @@ class Environment(BaseModel):
                 in_ci=bool(env.get("CI")),
                 dry_run=_truthy(env.get("REVIEWER_DRY_RUN", "")),
                 config_path=env.get("REVIEWER_CONFIG") or CONFIG_FILE_NAME,
+                on_agent_failure=_policy(env.get("REVIEWER_ON_AGENT_FAILURE", "")),
             )
         except ValueError as exc:
             raise ConfigError(f"environment: {exc}") from exc
+
+
+def _policy(value: str) -> AgentFailurePolicy | None:
+    """``REVIEWER_ON_AGENT_FAILURE``: fail, warn, or empty (the default)."""
+    word = value.strip().lower()
+    if not word:
+        return None
+    if word not in AGENT_FAILURE_POLICIES:
+        raise ValueError(f"REVIEWER_ON_AGENT_FAILURE must be fail or warn, got {value!r}")
+    return "fail" if word == "fail" else "warn"
 
 
 def _truthy(value: str) -> bool:
@@ -205,6 +224,11 @@ class Settings(BaseModel):
     def model_configured(self) -> bool:
         """True when some model is set for the default alias or any other."""
         return bool(self.env.model or self.env.alias_models or any(a.model for a in self.repo.models.values()))
+
+    @property
+    def on_agent_failure(self) -> AgentFailurePolicy | None:
+        """What a failed model call does to the exit status (environment overrides the repo config)."""
+        return self.env.on_agent_failure or self.repo.on_agent_failure
 
     @property
     def token_budget(self) -> int:

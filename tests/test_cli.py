@@ -168,7 +168,9 @@ def test_each_format_to_stdout_and_to_output_path(fmt, repo, rules_dir, reports,
 
 def test_json_report_shape(reports):
     report = json.loads(reports("json").stdout)
-    assert set(report) == {"risk", "findings", "file_findings", "agents", "not_reviewed"}
+    assert set(report) == {"risk", "findings", "file_findings", "agents", "not_reviewed", "model_review", "dropped"}
+    assert report["model_review"] == {"status": "skipped", "failed_agents": [], "causes": []}
+    assert report["dropped"] == []
     assert set(report["risk"]) == {"tier", "reasons"}
     assert report["risk"]["tier"] == "light" and report["risk"]["reasons"]
     assert all(isinstance(r, str) and r for r in report["risk"]["reasons"])
@@ -250,8 +252,11 @@ def test_fail_on_threshold(fail_on, code, repo):
 def test_logs_are_json_lines_in_ci_and_quiet_on_a_terminal(repo):
     args = ("review", "--local", "--repo", repo, "--base", "main", "--format", "json")
     in_ci = run_reviewer(*args, env={"CI": "true"})
-    events = [json.loads(line) for line in in_ci.stderr.splitlines()]
+    # Logs are JSON lines; what the user must read (here the no-model note) is one plain line.
+    said = [line for line in in_ci.stderr.splitlines() if line.startswith("reviewer: ")]
+    events = [json.loads(line) for line in in_ci.stderr.splitlines() if not line.startswith("reviewer: ")]
     assert "classified" in {e["event"] for e in events}, in_ci.stderr
+    assert len(said) == 1 and "REVIEWER_MODEL" in said[0]
     assert "classified" not in run_reviewer(*args).stderr
 
 # -- exit code 2: usage and configuration errors, one line each ---------------------------------------

@@ -19,7 +19,7 @@ from tests.component.harness import (
     Consumer,
     gitlab_ci_local,
 )
-from tests.support.scripted_model import json_reply
+from tests.support.scripted_model import error_reply, json_reply
 
 needs_gcl = pytest.mark.skipif(gitlab_ci_local() is None, reason=GCL_SKIP_REASON)
 
@@ -97,6 +97,18 @@ def test_dry_run_posts_nothing_and_fail_on_none_passes(consumer: Consumer):
     assert any(r.path.endswith("/diffs") for r in consumer.sim.request_log)  # it did read the MR
     review = json.loads(consumer.artifact("ai-review", "gl-reviewer.json").read_text())
     assert [(f["path"], f["line"]) for f in review["findings"]] == [(FINDING_PATH, FINDING_LINE)]
+
+
+@needs_gcl
+@pytest.mark.slow
+def test_a_model_outage_is_an_allowed_failure_that_still_posts_the_summary(consumer: Consumer):
+    consumer.model.default(error_reply(401, {"error": {"message": "Incorrect API key provided"}}))
+    consumer.write_pipeline(fail_on="critical", model="openai/scripted", api_base=consumer.model.base_url)
+    run = consumer.run_job("ai-review")
+    assert "every model call failed" in run.output, run.output
+    assert "WARN  ai-review" in run.output and "FAIL  ai-review" not in run.output, run.output
+    [summary] = _summary_notes(consumer)
+    assert "agent failed" in summary["body"]
 
 
 @needs_gcl
