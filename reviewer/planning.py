@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reviewer import llm
-from reviewer.agent_runner import MAX_AGENTS_MD_CHARS, RuleSource, build_messages
 from reviewer.agents import AgentSpec
 from reviewer.globs import any_match
 from reviewer.llm import count_tokens
 from reviewer.models import AgentRun, FileDiff, MergeRequest, NotReviewed, RiskAssessment
 from reviewer.prompt_sizes import PromptSizer
+from reviewer.prompting import MAX_AGENTS_MD_CHARS, RuleSource, build_messages
 from reviewer.settings import NO_MODEL_HELP, ModelCall, Settings
 
 SAFETY_MARGIN = 0.95  # share of the computed room actually filled: joined texts tokenise a little differently

@@ -11,11 +11,10 @@ import re
 from collections.abc import Sequence
 from typing import TypeVar
 
-from reviewer.agent_runner import RuleSource, prompt_rules
 from reviewer.agents import AgentSpec
 from reviewer.llm import count_tokens
 from reviewer.models import FileDiff, Hunk
-from reviewer.prompting import render
+from reviewer.prompting import RuleSource, prompt_rules, render
 
 PER_LINE_TOKENS = 2  # number and marker of one line, when a huge hunk is cut line by line
 HUNK_TOKENS = 4  # the ``@@`` line of a hunk piece

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from reviewer import llm
-from reviewer.agent_runner import ChunkResult, agents_md_for, run_chunk
+from reviewer.agent_runner import ChunkResult, run_chunk
+from reviewer.prompting import agents_md_for
 from reviewer.agents import load_agents
 from reviewer.models import Category, MergeRequest, RiskAssessment, RiskTier, Severity
 from reviewer.planning import Chunk
@@ -71,10 +72,11 @@ def test_good_reply_becomes_findings(scripted_model):
     assert result.usage.calls == 1
 
     [request] = scripted_model.requests
-    system, user = request["messages"]
-    assert system["role"] == "system" and "Security reviewer" in system["content"]
+    system, shared, own = request["messages"]
+    assert system["role"] == "system" and "Never invent IDs" in system["content"]
+    assert "Security reviewer" in own["content"] and "Security reviewer" not in shared["content"]
     assert request["response_format"]["json_schema"]["name"] == "security_report"
-    text = user["content"]
+    text = shared["content"] + own["content"]
     assert "## Security review" in text and "What not to flag" in text
     assert "- SEC-001 [critical] SQL built from request input" in text
     assert "2+    return conn.execute(f\"SELECT * FROM users WHERE name = '{name}'\")" in text
@@ -146,7 +148,7 @@ def test_shipped_codex_rules_reach_the_prompt(scripted_model):
     expected = {r.id for r in codex.for_path("app/db.py") if r.category == Category.SECURITY}
     assert expected
     run(spec(), settings_for(scripted_model), rules=codex)
-    text = scripted_model.requests[0]["messages"][1]["content"]
+    text = scripted_model.requests[0]["messages"][-1]["content"]
     listed = {line.split()[1] for line in text.splitlines() if line.startswith("- ") and "[" in line}
     assert listed == expected
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.agent_runner import build_messages
+from reviewer.prompting import build_messages
 from reviewer.agents import AgentSpec, load_agents
 from reviewer.llm import count_tokens
 from reviewer.models import Category, FileDiff, MergeRequest, RiskAssessment, RiskTier

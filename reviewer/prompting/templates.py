@@ -1,4 +1,4 @@
-"""Render prompts from the jinja2 templates in ``prompts/`` (packaged, optionally overridden).
+"""Render the jinja2 templates in ``prompts/`` (packaged, optionally overridden).
 
 Every template sees the filter ``untrusted(source)``, which fences text from the merge
 request in ``<untrusted>`` tags after removing anything that looks like a boundary tag, so
