@@ -15,7 +15,7 @@ from reviewer.agents import AgentSpec
 from reviewer.errors import LLMError
 from reviewer.log import get_logger
 from reviewer.models import DroppedFinding, Finding, MergeRequest, RiskAssessment
-from reviewer.prompting import RuleSource, build_messages
+from reviewer.prompting import SHARED_MESSAGES, RuleSource, build_messages
 from reviewer.settings import Settings
 from reviewer.short_text import shorten
 
@@ -54,7 +54,8 @@ async def run_chunk(
         return ChunkResult(agent=spec.name, error=f"no model configured for '{spec.model}'")
     messages = build_messages(spec, chunk.files, mr, rules, settings, risk)
     try:
-        report, usage = await llm.complete_json(call, messages, AgentReport, name=f"{spec.name}_report")
+        report, usage = await llm.complete_json(call, messages, AgentReport, name=f"{spec.name}_report",
+                                                shared_messages=SHARED_MESSAGES)
     except LLMError as exc:
         usage = getattr(exc, "usage", None)
         error = shorten(str(exc), MAX_ERROR_CHARS) or type(exc).__name__

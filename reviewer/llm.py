@@ -4,6 +4,9 @@
 retries transient failures (429 honouring ``Retry-After``, 5xx, timeouts, dropped connections)
 with jittered exponential backoff, then tries each fallback model the same way, makes one repair
 attempt when a reply does not validate, and sums tokens, cost and time over every attempt.
+For providers that cache a prompt prefix only where it is marked (Anthropic, Bedrock, Vertex, …)
+the end of the shared prefix is marked with ``cache_control``; cached prompt tokens are counted
+whenever the provider reports them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ RETRY_MAX_SECONDS = 30.0  # cap on one backoff wait
 RETRY_AFTER_CAP_SECONDS = 60.0  # cap on a server's Retry-After
 DEFAULT_CONTEXT_WINDOW = 8192
 DUMMY_API_KEY = "not-needed"
+# Providers that cache a prefix only up to a ``cache_control`` mark (others cache on their own).
+CACHE_MARK_PROVIDERS = frozenset({"anthropic", "bedrock", "vertex_ai", "azure_ai", "databricks", "openrouter"})
 REPAIR_PROMPT = (
     "Your previous reply was not valid: {reason}. Reply again with only the corrected JSON object "
     "that matches the required schema: no prose, no code fences."
@@ -50,6 +55,7 @@ class CallUsage:
     cost_usd: float = 0.0
     seconds: float = 0.0
     calls: int = 0
+    cached_tokens: int = 0
 
     def __add__(self, other: CallUsage) -> CallUsage:
         names = [n for n in dict.fromkeys([*self.model.split(", "), *other.model.split(", ")]) if n]
@@ -60,6 +66,7 @@ class CallUsage:
             cost_usd=self.cost_usd + other.cost_usd,
             seconds=self.seconds + other.seconds,
             calls=self.calls + other.calls,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
         )
 
 
@@ -87,12 +94,14 @@ def _litellm() -> Any:
 
 
 async def complete_json(
-    call: ModelCall, messages: list[dict], schema: type[T], *, name: str
+    call: ModelCall, messages: list[dict], schema: type[T], *, name: str, shared_messages: int = 0
 ) -> tuple[T, CallUsage]:
     """Ask ``call``'s model (then its fallbacks) for JSON matching ``schema``.
 
     Each model gets up to ``1 + call.max_retries`` requests per logical call and one repair call;
     any failure of a model (retries spent, a non-retryable error, invalid twice) moves to the next.
+    The first ``shared_messages`` messages are the prefix other calls of the review share: it is
+    marked for caching where the provider needs a mark.
     Raises ``LLMCallError`` (an ``LLMError``) with a short reason when every model failed.
     """
     usage = CallUsage(model=call.model)
@@ -106,7 +115,8 @@ async def complete_json(
         for model in [call.model, *call.fallbacks]:
             usage.model = model
             try:
-                result = await _complete_with(call, model, messages, schema, response_format, usage)
+                marked = cache_marked(model, messages, shared_messages)
+                result = await _complete_with(call, model, marked, schema, response_format, usage)
             except _ModelFailed as exc:
                 failures.append(f"{model}: {exc}")
                 _log.warning("model_failed", alias=call.alias, model=model, reason=str(exc))
@@ -115,6 +125,19 @@ async def complete_json(
     finally:
         usage.seconds = time.monotonic() - started
     raise LLMCallError("; ".join(failures), usage, failures)
+
+
+def cache_marked(model: str, messages: list[dict], shared: int) -> list[dict]:
+    """``messages`` with the last shared one marked ``cache_control: ephemeral`` when ``model``'s
+    provider caches only up to such a mark (content as a text part, as those providers expect)."""
+    if shared < 1 or shared > len(messages) or model.split("/", 1)[0] not in CACHE_MARK_PROVIDERS:
+        return messages
+    last = messages[shared - 1]
+    text = last.get("content")
+    if not isinstance(text, str):
+        return messages
+    part = {"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}
+    return [*messages[: shared - 1], {**last, "content": [part]}, *messages[shared:]]
 
 
 class _ModelFailed(Exception):
@@ -216,10 +239,26 @@ def _add_usage(usage: CallUsage, response: Any) -> None:
     tokens = getattr(response, "usage", None)
     usage.prompt_tokens += int(getattr(tokens, "prompt_tokens", 0) or 0)
     usage.completion_tokens += int(getattr(tokens, "completion_tokens", 0) or 0)
+    usage.cached_tokens += cached_prompt_tokens(tokens)
     try:
         usage.cost_usd += float(_litellm().completion_cost(completion_response=response) or 0.0)
     except Exception:  # noqa: BLE001 - unknown models have no price
         pass
+
+
+def cached_prompt_tokens(tokens: Any) -> int:
+    """Prompt tokens the provider served from its cache: OpenAI's
+    ``prompt_tokens_details.cached_tokens``, else Anthropic's ``cache_read_input_tokens``."""
+    details = getattr(tokens, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) if details is not None else None
+    if cached is None and isinstance(details, dict):
+        cached = details.get("cached_tokens")
+    if not cached:
+        cached = getattr(tokens, "cache_read_input_tokens", None)
+    try:
+        return max(0, int(cached or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _status(exc: BaseException) -> int | None:

@@ -325,6 +325,7 @@ class AgentRun(BaseModel):
     error: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = Field(default=0, description="Prompt tokens the provider served from its cache")
     cost_usd: float = 0.0
     seconds: float = 0.0
     calls: int = 0
@@ -420,7 +421,7 @@ class ReviewResult(BaseModel):
             "file_findings": [f.to_public(with_line=False) for f in self.file_findings],
             "agents": [
                 a.model_dump(include={"name", "model", "status", "error", "prompt_tokens",
-                                      "completion_tokens", "cost_usd", "seconds"})
+                                      "completion_tokens", "cached_tokens", "cost_usd", "seconds"})
                 for a in self.agents
             ],
             "not_reviewed": [n.model_dump() for n in self.not_reviewed],

@@ -85,7 +85,8 @@ detector:
 
 FINDING_KEYS = {"path", "line", "end_line", "severity", "category", "rule_id", "title", "body", "suggestion",
                 "agent", "fingerprint"}
-AGENT_KEYS = {"name", "model", "status", "error", "prompt_tokens", "completion_tokens", "cost_usd", "seconds"}
+AGENT_KEYS = {"name", "model", "status", "error", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
+              "seconds"}
 SEVERITIES = {"critical", "important", "suggestion", "note"}
 CATEGORIES = {"security", "quality", "codex", "docs", "performance", "release"}
 API_KEY = "sk-cli-test-0123456789"
@@ -193,7 +194,8 @@ def test_json_report_shape(reports):
     for agent in report["agents"]:
         assert set(agent) == AGENT_KEYS
         assert agent["status"] == "skipped" and agent["error"] and agent["model"] is None
-        assert (agent["prompt_tokens"], agent["completion_tokens"], agent["cost_usd"]) == (0, 0, 0.0)
+        assert (agent["prompt_tokens"], agent["completion_tokens"], agent["cached_tokens"], agent["cost_usd"]) == (
+            0, 0, 0, 0.0)
     assert {a["error"] for a in report["agents"] if a["name"] == "security"} == {"no model configured"}
 
 

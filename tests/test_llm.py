@@ -306,3 +306,33 @@ def test_scripted_server_health_models_and_fall_through(scripted_model):
     used = [run(call, messages=special)[1].prompt_tokens for _ in range(3)]
     assert used == [7, 8, 9]  # route, then the global queue, then the default
     assert scripted_model.calls == 3
+
+
+def test_cached_prompt_tokens_are_counted_when_the_provider_reports_them(scripted_model):
+    scripted_model.script(json_reply(GOOD, prompt_tokens=1000, completion_tokens=20, cached_tokens=768))
+    _, usage = asyncio.run(complete_json(make_call(scripted_model), MESSAGES, Findings, name="findings",
+                                         shared_messages=1))
+    assert (usage.prompt_tokens, usage.cached_tokens) == (1000, 768)
+    [request] = scripted_model.requests
+    assert request["messages"][0]["content"] == "You review code."  # an OpenAI-style server gets no mark
+
+
+def test_only_providers_that_need_it_get_a_cache_mark_at_the_end_of_the_shared_prefix():
+    messages = [{"role": "system", "content": "common"}, {"role": "user", "content": "the change"},
+                {"role": "user", "content": "your part"}]
+    marked = llm.cache_marked("anthropic/claude-sonnet-4-5", messages, 2)
+    assert marked[0] == messages[0] and marked[2] == messages[2]
+    assert marked[1] == {"role": "user", "content": [
+        {"type": "text", "text": "the change", "cache_control": {"type": "ephemeral"}}]}
+    assert messages[1]["content"] == "the change"  # the caller's messages are left as they were
+    assert llm.cache_marked("openai/gpt-4o-mini", messages, 2) == messages
+    assert llm.cache_marked("anthropic/claude-sonnet-4-5", messages, 0) == messages
+
+
+def test_anthropic_style_cache_reads_count_as_cached_tokens():
+    class Usage:
+        prompt_tokens_details = None
+        cache_read_input_tokens = 4096
+
+    assert llm.cached_prompt_tokens(Usage()) == 4096
+    assert llm.cached_prompt_tokens(None) == 0

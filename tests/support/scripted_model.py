@@ -48,14 +48,17 @@ class Reply:
     seconds: float = 0.0
     inner: Reply | None = None
     func: Callable[[dict], Reply] | None = None
+    cached_tokens: int | None = None
 
 
 def json_reply(
     obj: Any, *, prompt_tokens: int | None = None, completion_tokens: int | None = None,
-    finish_reason: str = "stop",
+    finish_reason: str = "stop", cached_tokens: int | None = None,
 ) -> Reply:
-    """A completion whose message content is ``json.dumps(obj)``."""
-    return Reply("content", json.dumps(obj), prompt_tokens, completion_tokens, finish_reason)
+    """A completion whose message content is ``json.dumps(obj)``; ``cached_tokens`` adds
+    ``usage.prompt_tokens_details.cached_tokens`` as OpenAI reports a prompt-cache hit."""
+    return Reply("content", json.dumps(obj), prompt_tokens, completion_tokens, finish_reason,
+                 cached_tokens=cached_tokens)
 
 
 def text_reply(
@@ -237,6 +240,10 @@ def _completion(body: dict, reply: Reply) -> dict:
     completion = reply.completion_tokens
     if completion is None:
         completion = max(1, len(reply.content) // 4)
+    usage: dict[str, Any] = {"prompt_tokens": prompt, "completion_tokens": completion,
+                             "total_tokens": prompt + completion}
+    if reply.cached_tokens is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
@@ -248,7 +255,7 @@ def _completion(body: dict, reply: Reply) -> dict:
             "logprobs": None,
             "finish_reason": reply.finish_reason,
         }],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        "usage": usage,
     }
 
 
