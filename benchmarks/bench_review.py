@@ -34,8 +34,9 @@ HERE = Path(__file__).resolve().parent
 TARGET_OWN_S = 10.0
 TARGET_RSS_MB = 500.0
 TARGET_RATIO = 1.3
+TARGET_PREFIX_SHARE = 0.70
 CHARS_PER_TOKEN = 4  # the scripted server counts prompt tokens as len(message text) // 4
-AGENT_LINE = re.compile(r"You are the (.+?) reviewer of a merge request")
+AGENT_LINE = re.compile(r"You are the (.+?) reviewer\. Report at most")
 DIFF_HEADER = re.compile(r"^### (\S+)", re.M)
 ADDED_LINE = re.compile(r"^(\d+)\+\S", re.M)
 
@@ -400,6 +401,10 @@ def report(args, change, data: dict, process_s: float, bodies: list[dict], busy:
           + ("; ".join(f"{k} ×{v}" for k, v in reasons.most_common()) or "none"))
     print(f"findings: {len(data['report']['findings'])} inline, {len(data['report']['file_findings'])} file-level")
 
+    share, reused_chars, all_chars = prefix_share(bodies)
+    print(f"prompt prefix already sent by an earlier call of this review: {share:.1%} "
+          f"({reused_chars // CHARS_PER_TOKEN:,} of {all_chars // CHARS_PER_TOKEN:,} prompt tokens; whole messages "
+          "from the start, in the order the server received the calls)")
     verdicts = [
         ("own time", own < TARGET_OWN_S, f"{own:.2f}s wall (whole process, imports included) < {TARGET_OWN_S:g}s"),
         ("own CPU time", data["process_cpu_s"] < TARGET_OWN_S,
@@ -407,6 +412,8 @@ def report(args, change, data: dict, process_s: float, bodies: list[dict], busy:
         ("peak memory", data["process_maxrss_mb"] < TARGET_RSS_MB,
          f"{data['process_maxrss_mb']:.0f} MB < {TARGET_RSS_MB:g} MB"),
         ("prompt/diff", ratios_ok, f"every agent ≤ {TARGET_RATIO}× its diff tokens"),
+        ("cacheable prefix", share >= TARGET_PREFIX_SHARE,
+         f"{share:.1%} of prompt tokens in a prefix an earlier call sent ≥ {TARGET_PREFIX_SHARE:.0%}"),
     ]
     spans: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for name, a, b, _cpu in stages:
@@ -440,6 +447,29 @@ def report(args, change, data: dict, process_s: float, bodies: list[dict], busy:
           "which the scripted server had at least one request in flight (one monotonic clock for both processes). "
           f"Tokens: chars/{CHARS_PER_TOKEN}, the scripted server's prompt-token counter, for prompts and diffs alike.")
     return 0 if all(ok for _n, ok, _d in verdicts) else 1
+
+
+def prefix_share(bodies: list[dict]) -> tuple[float, int, int]:
+    """The share of prompt characters that lie in a prefix of whole messages an earlier request
+    already sent (what a provider's prefix cache can serve), with the reused and total counts."""
+    seen: set[tuple[str, ...]] = set()
+    reused = total = 0
+    for body in bodies:
+        texts = [_message_text(m) for m in body.get("messages") or []]
+        total += sum(len(t) for t in texts)
+        shared = 0
+        while shared < len(texts) and tuple(texts[: shared + 1]) in seen:
+            shared += 1
+        reused += sum(len(t) for t in texts[:shared])
+        seen.update(tuple(texts[:i]) for i in range(1, len(texts) + 1))
+    return (reused / total if total else 0.0), reused, total
+
+
+def _message_text(message: dict) -> str:
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return str(content or "")
 
 
 def _stage_totals(stages: list) -> dict[str, tuple[float, float | None]]:

@@ -52,7 +52,7 @@ async def run_chunk(
     call = settings.resolve_model(spec.model)
     if call is None:
         return ChunkResult(agent=spec.name, error=f"no model configured for '{spec.model}'")
-    messages = build_messages(spec, chunk.files, mr, rules, settings, risk)
+    messages = build_messages(spec, chunk.files, mr, rules, settings, risk, focus=chunk.focus)
     try:
         report, usage = await llm.complete_json(call, messages, AgentReport, name=f"{spec.name}_report",
                                                 shared_messages=SHARED_MESSAGES)
@@ -63,11 +63,27 @@ async def run_chunk(
         causes = [shorten(c, MAX_ERROR_CHARS) for c in getattr(exc, "causes", [error])]
         return ChunkResult(agent=spec.name, usage=usage, error=error, causes=causes,
                            model=usage.model if usage else call.model)
-    findings = to_findings(report, spec)
-    dropped = dropped_findings(report, spec)
+    findings, outside = _in_focus(to_findings(report, spec), chunk)
+    dropped = dropped_findings(report, spec) + outside
     log.info("agent_done", agent=spec.name, files=len(chunk.files), findings=len(findings),
              dropped=len(dropped), prompt_tokens=usage.prompt_tokens)
     return ChunkResult(agent=spec.name, findings=findings, usage=usage, model=usage.model or call.model,
                        dropped=dropped)
 
 
+
+
+def _in_focus(findings: list[Finding], chunk: Chunk) -> tuple[list[Finding], list[DroppedFinding]]:
+    """The findings on files the agent reviews in ``chunk``; the others dropped, with the reason
+    (an agent shown the whole change to share a cached prompt still owns only its own files)."""
+    if chunk.focus is None:
+        return findings, []
+    others = {f.path for f in chunk.files} - chunk.focus
+    kept, dropped = [], []
+    for finding in findings:
+        if finding.path.lstrip("/") in others:
+            dropped.append(DroppedFinding(stage="validate", reason="on a file outside the agent's scope",
+                                          agent=finding.agent, finding=finding.to_public()))
+        else:
+            kept.append(finding)  # its own file, or a path only the judge can resolve
+    return kept, dropped

@@ -1,5 +1,10 @@
 """Plan a review: which agents run, which files each sees, in which chunks, within the budget.
 
+When the whole change (every file some agent reviews) fits one call of every agent and the
+budget, every agent gets that same chunk, with its own files as its ``focus``: their calls
+then share one byte-identical prefix a provider can cache. Otherwise each agent's files are
+packed into chunks of their own.
+
 Nothing is silently dropped: every file an agent should have seen but will not is listed in
 ``ReviewPlan.not_reviewed`` with the reason, and every agent that will not run is an
 ``AgentRun(status="skipped")`` with a reason.
@@ -25,14 +30,22 @@ RULES_ALLOWANCE = 1500  # tokens reserved for Codex rules when the plan is made 
 
 @dataclass
 class Chunk:
-    """One model call: an agent and the files (or parts of files) it reviews together.
+    """One model call: an agent and the files (or parts of files) it is shown together.
 
-    ``est_tokens`` is the estimated prompt size of the call, instructions included.
+    ``focus`` are the paths among ``files`` the agent reviews (None: all of them); the others
+    are shown so that agents share one prompt prefix. ``est_tokens`` is the estimated prompt
+    size of the call, instructions included.
     """
 
     agent: str
     files: list[FileDiff]
     est_tokens: int
+    focus: frozenset[str] | None = None
+
+    @property
+    def reviewed(self) -> list[FileDiff]:
+        """The files the agent reviews in this call."""
+        return self.files if self.focus is None else [f for f in self.files if f.path in self.focus]
 
 
 @dataclass
@@ -126,6 +139,12 @@ def plan_review(
                 misses.add(f.path, "too_big_part" if parts else "too_big", spec.name)
         work.append(_AgentWork(spec, call, overhead, room, pieces))
 
+    shared = _shared_chunks(work, ranked, sizer, settings.token_budget)
+    if shared is not None:
+        plan.agents.extend(w.spec for w in work)
+        plan.chunks.extend(shared)
+        plan.not_reviewed.extend(misses.entries())
+        return plan
     wants = {}
     for w in work:
         diff = sum(p.tokens for p in w.pieces)
@@ -144,6 +163,29 @@ def plan_review(
             plan.skipped.append(AgentRun(name=w.spec.name, model=w.call.model, status="skipped", error=reason))
     plan.not_reviewed.extend(misses.entries())
     return plan
+
+
+def _shared_chunks(work: list[_AgentWork], ranked: list[FileDiff], sizer: PromptSizer,
+                   budget: int) -> list[Chunk] | None:
+    """One chunk per agent, all showing the same files (the union of their scopes, in rank
+    order), when that fits every agent's call and the budget; else None."""
+    if not work or any(not w.pieces or any(p.part for p in w.pieces) for w in work):
+        return None
+    scoped = {p.file.path for w in work for p in w.pieces}
+    union = [f for f in ranked if f.path in scoped]
+    chunks: list[Chunk] = []
+    spent = 0
+    for w in work:
+        focus = frozenset(p.file.path for p in w.pieces)
+        diff = sum(sizer.file_tokens(w.call.model, f) for f in union)
+        rules = frozenset().union(*(p.rules for p in w.pieces))
+        tokens = diff + sizer.rules_tokens(w.call.model, rules)
+        if tokens > w.room:
+            return None
+        spent += tokens + w.overhead
+        chunks.append(Chunk(agent=w.spec.name, files=list(union), est_tokens=tokens + w.overhead,
+                            focus=None if focus == scoped else focus))
+    return chunks if spent <= budget else None
 
 
 def _skip_reason(spec: AgentSpec, risk: RiskAssessment, settings: Settings) -> str | None:

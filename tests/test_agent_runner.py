@@ -161,3 +161,17 @@ def test_agents_md_root_then_nearest_each_once():
     assert agents_md_for({}, ["a.py"]) == []
     long = agents_md_for({"": "x" * 10_000}, ["a.py"])[0]["text"]
     assert len(long) < 7000 and long.endswith("[… truncated]")
+
+
+def test_a_finding_on_a_file_outside_the_agents_focus_is_dropped(scripted_model):
+    other = {**FINDING, "path": "README.md", "title": "Not mine"}
+    scripted_model.script(json_reply({"findings": [FINDING, other]}))
+    agent = spec()
+    readme = MR.files[0].model_copy(update={"new_path": "README.md", "old_path": "README.md"})
+    chunk = Chunk(agent=agent.name, files=[*MR.files, readme], est_tokens=0, focus=frozenset({"app/db.py"}))
+    result = asyncio.run(run_chunk(agent, chunk, MR, None, settings_for(scripted_model), RISK))
+    assert [f.path for f in result.findings] == ["app/db.py"]
+    [dropped] = result.dropped
+    assert (dropped.finding["title"], dropped.reason) == ("Not mine", "on a file outside the agent's scope")
+    own = scripted_model.requests[0]["messages"][-1]["content"]
+    assert "review only these" in own and "`app/db.py`" in own and "`README.md`" not in own

@@ -31,7 +31,7 @@ def source(path: str, lines: int, width: int = 6) -> FileDiff:
 
 
 def seen(plan: ReviewPlan, agent_name: str) -> list[str]:
-    return [f.path for c in plan.chunks_for(agent_name) for f in c.files]
+    return [f.path for c in plan.chunks_for(agent_name) for f in c.reviewed]
 
 
 def assert_nothing_dropped(plan: ReviewPlan, mr: MergeRequest, spec: AgentSpec) -> None:
@@ -214,3 +214,22 @@ def test_a_large_change_plans_quickly():
     assert all(c.est_tokens <= 60_000 + 5_000 for c in plan.chunks)
     for spec in plan.agents:
         assert_nothing_dropped(plan, mr, spec)
+
+
+def test_when_the_whole_change_fits_every_agent_sees_it_with_its_own_files_as_focus():
+    mr = MergeRequest(files=[source("src/app.py", 5), source("README.md", 3), source("src/db.py", 4)])
+    plan = plan_review(mr, FULL, load_agents(), settings())
+    files = {tuple(f.path for f in c.files) for c in plan.chunks}
+    assert len(files) == 1 and set(next(iter(files))) == {"src/app.py", "README.md", "src/db.py"}
+    by_agent = {c.agent: c for c in plan.chunks}
+    assert by_agent["docs"].focus == frozenset({"README.md"})
+    assert by_agent["codex"].focus is None  # it reviews every file shown
+    assert [f.path for f in by_agent["docs"].reviewed] == ["README.md"]
+
+
+def test_agents_get_chunks_of_their_own_when_the_whole_change_does_not_fit_one_call():
+    repo = "models:\n  default: {context_window: 6000, max_output_tokens: 500}\n"
+    files = [source(f"src/mod_{i:02}.py", 60) for i in range(10)] + [source("README.md", 200)]
+    plan = plan_review(MergeRequest(files=files), FULL, load_agents(), settings(repo))
+    assert all(c.focus is None for c in plan.chunks)
+    assert "README.md" not in seen(plan, "security") and seen(plan, "docs") == ["README.md"]

@@ -142,7 +142,7 @@ def test_override_folder_replaces_one_template(tmp_path):
 def _category_context() -> dict:
     spec = next(s for s in load_agents() if s.name == "docs")
     return {"agent": spec, "tier": "full", "files": [], "rules": [], "mr": {"title": "", "description": ""},
-            "agents_md": [], "path_instructions": []}
+            "agents_md": [], "path_instructions": [], "focus": []}
 
 
 INJECTIONS = [

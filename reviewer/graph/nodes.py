@@ -127,7 +127,7 @@ async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
 
 def _failed_chunk_files(agent: str, chunk) -> list[NotReviewed]:
     """The files of a chunk whose model call failed: not reviewed by that agent, said so."""
-    return [NotReviewed(path=f.path, reason=f"{agent} agent failed on this file") for f in chunk.files]
+    return [NotReviewed(path=f.path, reason=f"{agent} agent failed on this file") for f in chunk.reviewed]
 
 
 def judge(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:

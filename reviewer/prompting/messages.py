@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reviewer.globs import any_match
@@ -64,13 +64,17 @@ def build_messages(
     rules: RuleSource | None,
     settings: Settings,
     risk: RiskAssessment,
+    *,
+    focus: Collection[str] | None = None,
 ) -> list[dict[str, str]]:
     """The system message, the shared user message and the agent's own message for ``spec``
-    reviewing ``files`` (see the module docstring)."""
+    reviewing ``files`` (see the module docstring); with ``focus``, only those paths are the
+    agent's to review (its rules are theirs, and its part names them)."""
+    own = list(files) if focus is None else [f for f in files if f.path in focus]
     return [
         {"role": "system", "content": render("system.md.j2")},
         {"role": "user", "content": shared_part(files, mr, settings, risk)},
-        {"role": "user", "content": agent_part(spec, files, rules, risk)},
+        {"role": "user", "content": agent_part(spec, own, rules, risk, focused=focus is not None)},
     ]
 
 
@@ -91,9 +95,12 @@ def shared_part(files: Sequence[FileDiff], mr: MergeRequest, settings: Settings,
     )
 
 
-def agent_part(spec: AgentSpec, files: Sequence[FileDiff], rules: RuleSource | None, risk: RiskAssessment) -> str:
-    """The agent's own part: its role, instructions, Codex rules and finding limit."""
-    return render(spec.prompt, agent=spec, tier=risk.tier.value, rules=prompt_rules(rules, files, spec))
+def agent_part(spec: AgentSpec, files: Sequence[FileDiff], rules: RuleSource | None, risk: RiskAssessment,
+               *, focused: bool = False) -> str:
+    """The agent's own part: its role, the files that are its to review (when the change shows
+    more), its instructions, Codex rules and finding limit."""
+    return render(spec.prompt, agent=spec, tier=risk.tier.value, rules=prompt_rules(rules, files, spec),
+                  focus=[f.path for f in files] if focused else [])
 
 
 def prompt_rules(rules: RuleSource | None, files: Iterable[FileDiff], spec: AgentSpec) -> list[dict[str, str]]:
