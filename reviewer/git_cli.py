@@ -123,6 +123,39 @@ class Git:
         return _parse_batch(result.stdout, asked)
 
 
+    def blob_sizes(self, sha: str, paths: Sequence[str]) -> dict[str, int]:
+        """Size in bytes of those ``paths`` that are files at commit ``sha`` (one ``cat-file``)."""
+        asked = [path for path in dict.fromkeys(paths) if "\n" not in path]
+        if not asked:
+            return {}
+        request = "".join(f"{sha}:{path}\n" for path in asked).encode("utf-8")
+        result = self.run("cat-file", "--batch-check", stdin=request)
+        if result.returncode != 0:
+            return {}
+        sizes: dict[str, int] = {}
+        for path, line in zip(asked, result.stdout.splitlines(), strict=False):
+            parts = line.split(b" ")
+            if len(parts) == 3 and parts[1] == b"blob":
+                sizes[path] = int(parts[2])
+        return sizes
+
+    def has_commit(self, sha: str) -> bool:
+        """True when commit ``sha`` is in this repository (a shallow clone may lack it)."""
+        return bool(sha) and self.run("cat-file", "-e", f"{sha}^{{commit}}").returncode == 0
+
+    def grep_files(self, sha: str, word: str, limit: int) -> list[str]:
+        """Paths at commit ``sha`` whose text contains ``word`` as a whole word (fixed string),
+        at most ``limit``; [] when git cannot search."""
+        if not word or "\n" in word:
+            return []
+        result = self.run("grep", "-l", "-z", "-w", "-F", "-I", "--no-color", "-e", word, sha, "--")
+        if result.returncode not in (0, 1):
+            return []
+        prefix = f"{sha}:"
+        paths = [p.removeprefix(prefix) for p in result.stdout.decode("utf-8", errors="replace").split("\0") if p]
+        return paths[:limit]
+
+
 def _parse_batch(output: bytes, paths: Sequence[str]) -> dict[str, str]:
     """Read ``git cat-file --batch`` output: one header (and body) per requested path."""
     found: dict[str, str] = {}

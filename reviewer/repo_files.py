@@ -1,0 +1,72 @@
+"""The files of a change's two commits in a git repository, read for code context.
+
+A local review reads the repository it was given; a GitLab job reads its checkout
+(``CI_PROJECT_DIR``) when that holds the reviewed head commit. Files are read by commit SHA, so
+what the checkout's work tree holds does not matter. Files over ``MAX_FILE_BYTES`` are never
+read; whole-word search at the head commit finds call sites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from reviewer.git_cli import Git
+from reviewer.log import get_logger
+
+log = get_logger("repo_files")
+
+MAX_FILE_BYTES = 1_000_000
+MAX_SEARCH_HITS = 200
+
+
+class GitFiles:
+    """A code-context reader over commits ``base_sha`` and ``head_sha`` of one repository."""
+
+    def __init__(self, git: Git, base_sha: str | None, head_sha: str) -> None:
+        self._git = git
+        self._shas = {"base": base_sha, "head": head_sha}
+        self._texts: dict[tuple[str, str], str | None] = {}
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Read ``paths`` at both commits in two ``git cat-file`` calls each (instead of one per file)."""
+        wanted = list(dict.fromkeys(paths))
+        for side, sha in self._shas.items():
+            todo = [p for p in wanted if (side, p) not in self._texts]
+            if not sha or not todo:
+                continue
+            sizes = self._git.blob_sizes(sha, todo)
+            small = [p for p in todo if sizes.get(p, MAX_FILE_BYTES + 1) <= MAX_FILE_BYTES]
+            texts = self._git.read_files(sha, small) if small else {}
+            for path in todo:
+                self._texts[(side, path)] = texts.get(path)
+
+    def head_text(self, path: str) -> str | None:
+        """``path`` at the head commit; None when absent, not a file or over the size limit."""
+        return self._text("head", path)
+
+    def base_text(self, path: str) -> str | None:
+        """``path`` at the base commit; None when absent (or the base commit is not here)."""
+        return self._text("base", path)
+
+    def search(self, word: str) -> list[str]:
+        """Paths at the head commit that contain ``word`` as a whole word."""
+        return self._git.grep_files(self._shas["head"] or "", word, MAX_SEARCH_HITS)
+
+    def _text(self, side: str, path: str) -> str | None:
+        if (side, path) not in self._texts:
+            self.prefetch([path])
+        return self._texts.get((side, path))
+
+
+def checkout_files(folder: Path | str | None, base_sha: str | None, head_sha: str) -> GitFiles | None:
+    """A reader over the git checkout at ``folder`` when it holds commit ``head_sha``; None when
+    there is no such checkout (no folder, not a repository, a shallow clone without the head)."""
+    if not folder or not Path(folder).is_dir():
+        return None
+    git = Git(Path(folder))
+    if git.run("rev-parse", "--git-dir").returncode != 0 or not git.has_commit(head_sha):
+        log.info("checkout_unusable", folder=str(folder), head=head_sha[:12])
+        return None
+    base = base_sha if base_sha and git.has_commit(base_sha) else None
+    return GitFiles(git, base, head_sha)
