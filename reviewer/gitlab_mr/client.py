@@ -3,9 +3,16 @@
 Retries live here and only here: python-gitlab's own retry loop is switched off on every call
 (``obey_rate_limit=False, max_retries=0``, no transient retries), so a 429 is waited out once, by
 its ``Retry-After`` (integer seconds, capped), and 5xx and connection errors get a few attempts
-with exponential backoff. Other 4xx are never retried. Every failure leaves this module as a
+with exponential backoff, as does a 2xx whose body is not JSON (an HTML page from a proxy, a
+truncated reply). Other 4xx are never retried. Every failure leaves this module as a
 :class:`reviewer.errors.GitLabError` (or :class:`GitLabAuthError`) with a one-line message;
 token values never appear in messages or logs.
+
+Trust: the client reads its own user (``GET /user``) once, and :meth:`GitLabClient.list_discussions`
+hands out discussions in which only that user's notes can carry the reviewer's hidden markers:
+marker look-alikes in anyone else's note are defused as they are read (in every note when the
+user cannot be read). So a copied summary, finding or reply marker is never taken for the
+reviewer's own, wherever the discussions go next.
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from reviewer.errors import GitLabAuthError, GitLabError
+from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.errors import (
-    MSG_JOB_READ, MSG_JOB_UNAUTHORIZED, MSG_JOB_WRITE, MSG_SCOPE_READ, MSG_SCOPE_WRITE, MSG_UNAUTHORIZED,
-    JOB_TOKEN_VAR, TOKEN_VAR, GitLabBadRequest, GitLabNotFound, GitLabRedirect, MergeRequestNotFound,
-    NotGitLabError,
+    MSG_JOB_READ, MSG_JOB_UNAUTHORIZED, MSG_JOB_WRITE, MSG_SCOPE_READ, MSG_SCOPE_WRITE, MSG_TOKEN_IS_JOB_TOKEN,
+    MSG_UNAUTHORIZED, JOB_TOKEN_VAR, TOKEN_VAR, GitLabBadRequest, GitLabNotFound, GitLabNotJson, GitLabRedirect,
+    MergeRequestNotFound, NotGitLabError, not_json_message,
 )
 from reviewer.log import get_logger
 
@@ -38,6 +46,15 @@ _NO_LIB_RETRY = {"obey_rate_limit": False, "max_retries": 0, "retry_transient_er
 
 
 MAX_PAGES = 10_000
+JOB_TOKEN_PREFIX = "glcbt-"  # GitLab 16.8+ prefixes CI job tokens with this
+
+
+class _NotJson(Exception):
+    """A 2xx answer whose body is not JSON (retried like a 5xx, then a :class:`GitLabNotJson`)."""
+
+    def __init__(self, content_type: str | None) -> None:
+        super().__init__(content_type or "")
+        self.content_type = content_type
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,11 @@ class GitLabClient:
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._local = threading.local()
+        self._lock = threading.Lock()  # the cached user and the forgeries logged
+        self._user: dict[str, Any] | None = None
+        self._user_read = False
+        self._forgeries_logged: set[Any] = set()
+        self._answered_like_gitlab = False
         gl.session.hooks.setdefault("response", []).append(self._remember_response)
 
     # ----------------------------------------------------------------- construction
@@ -77,6 +99,8 @@ class GitLabClient:
             raise NotGitLabError(f"GitLab URL '{url}' has no scheme: pass it as https://{url} (or http://)")
         if url.endswith("/api/v4"):
             url = url[: -len("/api/v4")]
+        if token and job_token and token.strip() == job_token.strip():
+            raise GitLabAuthError(MSG_TOKEN_IS_JOB_TOKEN)
         if token:
             gl = gitlab.Gitlab(url, private_token=token, timeout=timeout, retry_transient_errors=False,
                                keep_base_url=True)
@@ -104,7 +128,11 @@ class GitLabClient:
         url = f"/projects/{encode_id(project)}/merge_requests/{iid}"
         self._local.redirect = None
         try:
-            data = self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
+            data = self._get(url, project=project)
+        except GitLabNotJson:
+            if self._answered_like_gitlab:  # GitLab answered before: something in front of it fails now
+                raise
+            raise self._not_gitlab(url) from None
         except GitLabNotFound as exc:
             if self.token_kind == "job":  # GitLab hides what a job token may not read behind a 404
                 raise GitLabAuthError(MSG_JOB_READ) from None
@@ -126,6 +154,7 @@ class GitLabClient:
             )
         if not isinstance(data, dict) or "iid" not in data:
             raise self._not_gitlab(url)
+        self._answered_like_gitlab = True
         return data
 
     def _not_gitlab(self, url: str) -> NotGitLabError:
@@ -160,8 +189,21 @@ class GitLabClient:
         return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/commits", project=project)
 
     def list_discussions(self, project: str | int, iid: int) -> list[dict[str, Any]]:
-        """Every discussion of the MR (threads and individual notes), oldest first."""
-        return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions", project=project)
+        """Every discussion of the MR (threads and individual notes), oldest first, in which only
+        the reviewer's own notes can carry its markers (see :func:`only_our_markers`)."""
+        items = self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/discussions", project=project)
+        reviewer_id = self.reviewer_id
+        report = self._forgery_seen if reviewer_id is not None else None  # unknown: every note is defused
+        return only_our_markers(items, reviewer_id, on_forgery=report)
+
+    def _forgery_seen(self, note: dict[str, Any]) -> None:
+        """Log, once per note, a marker look-alike in a note the reviewer did not write."""
+        with self._lock:
+            if note.get("id") in self._forgeries_logged:
+                return
+            self._forgeries_logged.add(note.get("id"))
+        log.warning("foreign_marker_ignored", note_id=note.get("id"),
+                    author=(note.get("author") or {}).get("username"))
 
     def raw_file(self, project: str | int, path: str, ref: str) -> str | None:
         """A file's text at ``ref``, or None when it does not exist there."""
@@ -199,6 +241,44 @@ class GitLabClient:
         """Award emoji on one note (``GET …/notes/:id/award_emoji``)."""
         return self._list(f"/projects/{encode_id(project)}/merge_requests/{iid}/notes/{note_id}/award_emoji",
                           project=project)
+
+    # ----------------------------------------------------------------- identity
+    def current_user(self) -> dict[str, Any] | None:
+        """The token's own user (``GET /user``), read once per client; None when GitLab will not
+        say (a job token, a token without a user scope), and then no note counts as the reviewer's.
+
+        A GitLab that keeps failing (5xx, unreachable, not JSON) fails the run like any other read.
+        """
+        with self._lock:
+            if not self._user_read:
+                self._user = self._read_user()
+                self._user_read = True
+            return self._user
+
+    @property
+    def reviewer_id(self) -> int | None:
+        """The id of the reviewer's own GitLab user, or None when it cannot be read."""
+        user = self.current_user()
+        return user["id"] if user else None
+
+    def is_own(self, note: dict[str, Any]) -> bool:
+        """True when ``note`` was written by the reviewer's own user (never when that is unknown)."""
+        return _authored_by(note, self.reviewer_id)
+
+    def _read_user(self) -> dict[str, Any] | None:
+        try:
+            data = self._get("/user", project=None)
+        except (GitLabAuthError, GitLabNotFound) as exc:
+            data, reason = None, type(exc).__name__
+        else:
+            reason = "no user id in the answer"
+        if isinstance(data, dict) and isinstance(data.get("id"), int) and not isinstance(data["id"], bool):
+            log.info("reviewer_identity", user_id=data["id"], username=data.get("username"))
+            return data
+        log.warning("reviewer_identity_unknown", reason=reason,
+                    effect="no earlier note is taken for the reviewer's own: earlier comments and the summary "
+                           "are not recognised")
+        return None
 
     # ----------------------------------------------------------------- writes
     def require_write(self) -> None:
@@ -258,7 +338,7 @@ class GitLabClient:
 
     # ----------------------------------------------------------------- machinery
     def _get(self, url: str, *, project: str | int | None) -> dict[str, Any]:
-        return self._call("GET", url, lambda: self.gl.http_get(url, **_NO_LIB_RETRY), project=project)
+        return self._call("GET", url, lambda: _parsed(self.gl.http_get(url, **_NO_LIB_RETRY)), project=project)
 
     def _list(self, url: str, *, project: str | int | None) -> list[dict[str, Any]]:
         def call() -> list[dict[str, Any]]:
@@ -285,7 +365,7 @@ class GitLabClient:
         send = self.gl.http_post if verb == "POST" else self.gl.http_put
 
         def call() -> dict[str, Any]:
-            result = send(url, query_data=query or {}, post_data=data, **_NO_LIB_RETRY)
+            result = _parsed(send(url, query_data=query or {}, post_data=data, **_NO_LIB_RETRY))
             return result if isinstance(result, dict) else {}
 
         return self._call(verb, url, call, project=project, landed=landed, write=True)
@@ -302,8 +382,12 @@ class GitLabClient:
                     log.info("gitlab_write_already_applied", verb=verb, path=url)
                     return found
             self._local.retry_after = None
+            self._local.content_type = None
             try:
                 return fn()
+            except gitlab.GitlabParsingError:  # a JSON content type, but the body does not parse
+                failed = True
+                raise _NotJson(self._local.content_type) from None
             except Exception as exc:
                 if _is_transient(exc):
                     failed = True
@@ -324,6 +408,9 @@ class GitLabClient:
             return retrying(attempt)
         except GitLabError:
             raise
+        except _NotJson as exc:
+            raise GitLabNotJson(not_json_message(f"{verb} {_api_path(url)}", exc.content_type, self.policy.attempts),
+                                exc.content_type) from None
         except gitlab.GitlabError as exc:
             raise self._translate(exc, verb, url, project=project, write=write) from None
         except requests.RequestException as exc:
@@ -340,7 +427,9 @@ class GitLabClient:
         return min(self.policy.backoff_base * 2 ** (state.attempt_number - 1), self.policy.max_wait)
 
     def _remember_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """requests hook: keep the integer ``Retry-After`` of a 429 for :meth:`_wait`."""
+        """requests hook: keep the integer ``Retry-After`` of a 429 for :meth:`_wait`, and the
+        content type of the latest answer for the message about a body that is not JSON."""
+        self._local.content_type = response.headers.get("Content-Type")
         if response.status_code in (301, 302) and response.headers.get("Location"):
             self._local.redirect = response.headers["Location"]
         if response.status_code == 429:
@@ -354,7 +443,10 @@ class GitLabClient:
         reason = _reason(exc, body)
         where = f"{verb} {_api_path(url)}"
         if code == 401 or isinstance(exc, gitlab.GitlabAuthenticationError):
-            return GitLabAuthError(MSG_JOB_UNAUTHORIZED if self.token_kind == "job" else MSG_UNAUTHORIZED)
+            if self.token_kind == "job":
+                return GitLabAuthError(MSG_JOB_UNAUTHORIZED)
+            looks_like_job = looks_like_job_token(getattr(self.gl, "private_token", None))
+            return GitLabAuthError(MSG_TOKEN_IS_JOB_TOKEN if looks_like_job else MSG_UNAUTHORIZED)
         if code == 403:
             if self.token_kind == "job":
                 return GitLabAuthError(MSG_JOB_WRITE if write else MSG_JOB_READ)
@@ -372,6 +464,53 @@ class GitLabClient:
         return GitLabError(f"GitLab answered {code} on {where}: {reason}")
 
 
+def looks_like_job_token(token: str | None) -> bool:
+    """True for a value shaped like a CI job token (``glcbt-…``), whatever variable holds it."""
+    return bool(token) and str(token).strip().startswith(JOB_TOKEN_PREFIX)
+
+
+def only_our_markers(discussions: list[dict[str, Any]], reviewer_id: int | None, *,
+                     on_forgery: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """``discussions`` with the marker look-alikes defused (``markers.strip_forgeries``) in every
+    note not written by user ``reviewer_id``, in every note when it is None. Only the reviewer's
+    own notes then carry markers, and the text of everyone else's is safe to quote back. A note of
+    the reviewer's that a human edited keeps its author, so it still counts. ``on_forgery`` is
+    called with each note that had something defused."""
+    return [_defused(d, reviewer_id, on_forgery) if isinstance(d, dict) else d for d in discussions]
+
+
+def _defused(discussion: dict[str, Any], reviewer_id: int | None,
+             on_forgery: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    notes = discussion.get("notes")
+    if not isinstance(notes, list):
+        return discussion
+    return {**discussion, "notes": [_defused_note(n, reviewer_id, on_forgery) for n in notes]}
+
+
+def _defused_note(note: Any, reviewer_id: int | None, on_forgery: Callable[[dict[str, Any]], None] | None) -> Any:
+    if not isinstance(note, dict) or _authored_by(note, reviewer_id) or not isinstance(note.get("body"), str):
+        return note
+    body = markers.strip_forgeries(note["body"])
+    if body == note["body"]:
+        return note
+    if on_forgery is not None:
+        on_forgery(note)
+    return {**note, "body": body}
+
+
+def _authored_by(note: dict[str, Any], user_id: int | None) -> bool:
+    author = note.get("author")
+    return user_id is not None and isinstance(author, dict) and author.get("id") == user_id
+
+
+def _parsed(result: Any) -> Any:
+    """python-gitlab's parsed JSON; the raw response it hands back for another content type is
+    an answer that is not JSON (an HTML page from a proxy)."""
+    if isinstance(result, requests.Response):
+        raise _NotJson(result.headers.get("Content-Type"))
+    return result
+
+
 def _default_sleep(seconds: float) -> None:
     import time
 
@@ -379,6 +518,8 @@ def _default_sleep(seconds: float) -> None:
 
 
 def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, _NotJson):
+        return True
     if isinstance(exc, gitlab.GitlabHttpError):
         return exc.response_code in TRANSIENT_STATUSES
     return isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))

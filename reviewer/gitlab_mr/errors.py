@@ -5,12 +5,14 @@ Messages name the variable to fix and never contain a token value.
 
 from __future__ import annotations
 
+import re
+
 from reviewer.errors import ConfigError, GitLabError
 
 __all__ = [
     "JOB_TOKEN_VAR", "MSG_JOB_READ", "MSG_JOB_UNAUTHORIZED", "MSG_JOB_WRITE", "MSG_SCOPE_READ", "MSG_SCOPE_WRITE",
-    "MSG_UNAUTHORIZED", "TOKEN_VAR", "GitLabBadRequest", "GitLabNotFound", "GitLabRedirect",
-    "MergeRequestNotFound", "NotGitLabError",
+    "MSG_TOKEN_IS_JOB_TOKEN", "MSG_UNAUTHORIZED", "TOKEN_VAR", "GitLabBadRequest", "GitLabNotFound",
+    "GitLabNotJson", "GitLabRedirect", "MergeRequestNotFound", "NotGitLabError", "not_json_message",
 ]
 
 TOKEN_VAR = "REVIEWER_GITLAB_TOKEN"
@@ -30,6 +32,23 @@ MSG_JOB_READ = (
     f"{JOB_TOKEN_VAR} cannot read the merge request's diffs and discussions: set a masked CI/CD "
     f"variable {TOKEN_VAR} holding a project access token with the api scope and the Developer role"
 )
+MSG_TOKEN_IS_JOB_TOKEN = (
+    f"{TOKEN_VAR} holds a CI job token (the value of {JOB_TOKEN_VAR}), which cannot read a merge request's discussions "
+    f"or post comments: set {TOKEN_VAR} to a project access token with the api scope and the Developer role"
+)
+_NOT_JSON_HINT = "a proxy in front of GitLab may be answering"
+_SAFE_CONTENT_TYPE = re.compile(r"[^\w.+/-]")
+
+
+def not_json_message(where: str, content_type: str | None, attempts: int) -> str:
+    """The line for a 2xx answer whose body is not JSON, e.g. ``GitLab sent text/html instead of
+    JSON on GET /projects/1/merge_requests/1/discussions (4 attempts); a proxy …``."""
+    kind = _SAFE_CONTENT_TYPE.sub("", (content_type or "").split(";", 1)[0].strip().lower())[:60]
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    if kind.endswith("json"):
+        return f"GitLab sent a broken or truncated JSON body on {where} ({tries}); {_NOT_JSON_HINT}"
+    sent = kind or "a body without a content type"
+    return f"GitLab sent {sent} instead of JSON on {where} ({tries}); {_NOT_JSON_HINT}"
 
 
 class GitLabBadRequest(GitLabError):
@@ -47,6 +66,14 @@ class GitLabNotFound(GitLabError):
         super().__init__(text)
         self.reason = reason
         self.json_body = json_body  # GitLab's API always answers JSON; a web page means "not GitLab"
+
+
+class GitLabNotJson(GitLabError):
+    """GitLab (or something in front of it) kept answering 2xx with a body that is not JSON."""
+
+    def __init__(self, text: str, content_type: str | None) -> None:
+        super().__init__(text)
+        self.content_type = content_type
 
 
 class MergeRequestNotFound(GitLabNotFound, ConfigError):

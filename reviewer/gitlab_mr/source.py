@@ -14,7 +14,9 @@
   review.
 - The repository's own Codex rules (``codex_rule_dirs`` in that config) at the same ``start_sha``.
 - The reviewer's own earlier threads (recognised by their hidden finding marker) as
-  ``PriorThread``s, and the body of its earlier summary note.
+  ``PriorThread``s, and the body of its earlier summary note. Only notes written by the
+  reviewer's own GitLab user count: ``GitLabClient.list_discussions`` defuses the markers in
+  everyone else's notes (a copied summary, finding thread or "Fixed in" reply is just text).
 """
 
 from __future__ import annotations
@@ -224,7 +226,9 @@ def load_agents_md(client: GitLabClient, project: str | int, files: list[FileDif
 # --------------------------------------------------------------------------- earlier runs
 def prior_threads(client: GitLabClient, project: str | int, iid: int, discussions: list[dict[str, Any]],
                   refs: DiffRefs) -> list[PriorThread]:
-    """The reviewer's own earlier threads (first note carries a finding marker)."""
+    """The reviewer's own earlier threads: its first note is the reviewer's and carries a finding
+    marker (``discussions`` as ``client.list_discussions`` returns them)."""
+    reviewer_id = client.reviewer_id
     threads: list[PriorThread] = []
     awards_readable = True
     for discussion in discussions:
@@ -232,10 +236,9 @@ def prior_threads(client: GitLabClient, project: str | int, iid: int, discussion
         if not notes or discussion.get("individual_note"):
             continue
         first = notes[0]
-        marker = markers.finding_marker(first.get("body"))
+        marker = markers.finding_marker(first.get("body")) if client.is_own(first) else None
         if marker is None:
             continue
-        bot_id = (first.get("author") or {}).get("id")
         position = first.get("position") or {}
         resolved_by = _resolved_by(discussion)
         awards = _awards(client, project, iid, first) if awards_readable else None
@@ -252,23 +255,24 @@ def prior_threads(client: GitLabClient, project: str | int, iid: int, discussion
             path=position.get("new_path") or position.get("old_path") or marker.path,
             line=position.get("new_line") or position.get("old_line") or marker.line,
             resolved=bool(first.get("resolved") or discussion.get("resolved")),
-            resolved_by_reviewer=resolved_by is not None and resolved_by == bot_id,
+            resolved_by_reviewer=resolved_by is not None and resolved_by == reviewer_id,
             outdated=bool(position) and _outdated(position, refs),
-            notes=[_prior_note(n, bot_id, awards if i == 0 else None) for i, n in enumerate(notes)],
+            notes=[_prior_note(n, reviewer_id, awards if i == 0 else None) for i, n in enumerate(notes)],
         ))
     return threads
 
 
 def prior_summary(discussions: list[dict[str, Any]]) -> str | None:
-    """The body of the reviewer's earliest summary note, if any."""
+    """The body of the reviewer's earliest summary note, if any (``discussions`` as
+    ``GitLabClient.list_discussions`` returns them, so only the reviewer's own notes have a marker)."""
     note = find_summary_note(discussions)
     return note.get("body") if note else None
 
 
 def prior_state(client: GitLabClient, project: str | int, iid: int, discussions: list[dict[str, Any]],
                 refs: DiffRefs) -> PriorReviewState | None:
-    """What the last run recorded in the summary marker; ``head_reachable`` is False when its
-    head is no longer one of the MR's commits (force-push or rebase)."""
+    """What the last run recorded in the marker of the reviewer's own summary note; ``head_reachable``
+    is False when its head is no longer one of the MR's commits (force-push or rebase)."""
     note = find_summary_note(discussions)
     marker = markers.summary_marker(note.get("body")) if note else None
     if marker is None or not marker.head_sha:
@@ -299,7 +303,10 @@ def _listed(items: Any) -> list[Finding]:
 def find_summary_note(discussions: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The reviewer's earliest summary note: the first note of a discussion, not on a diff line,
     ending with a summary marker. It is posted as a plain note, but GitLab turns it into a
-    ``DiscussionNote`` thread when someone replies to it, so the type is not required to be null."""
+    ``DiscussionNote`` thread when someone replies to it, so the type is not required to be null.
+
+    ``discussions`` must come from ``GitLabClient.list_discussions``, which leaves markers only in
+    the reviewer's own notes: a copy of the summary in anyone else's note is not found."""
     for discussion in discussions:
         notes = discussion.get("notes") or []
         note = notes[0] if notes and isinstance(notes[0], dict) else None
@@ -309,11 +316,13 @@ def find_summary_note(discussions: list[dict[str, Any]]) -> dict[str, Any] | Non
     return None
 
 
-def _prior_note(note: dict[str, Any], bot_id: Any, awards: list[str] | None) -> PriorNote:
+def _prior_note(note: dict[str, Any], reviewer_id: int | None, awards: list[str] | None) -> PriorNote:
+    """One note of a reviewer thread; it is the reviewer's when its author is the reviewer's user
+    (whatever its body says, so a human's copy of a "Fixed in" reply is a human note)."""
     author = note.get("author") or {}
     return PriorNote(
         note_id=int(note["id"]), body=note.get("body") or "", author=author.get("username") or "",
-        is_reviewer=(author.get("id") == bot_id and bot_id is not None) or markers.is_reviewer_body(note.get("body")),
+        is_reviewer=reviewer_id is not None and author.get("id") == reviewer_id,
         system=bool(note.get("system")), awards=awards or [],
     )
 

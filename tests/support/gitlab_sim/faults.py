@@ -1,4 +1,4 @@
-"""Per-test fault injection: throttles, 5xx, dropped connections."""
+"""Per-test fault injection: throttles, 5xx, dropped connections, HTML or truncated 200s."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class Fault:
     fired: int = 0
     skip: int = 0
     passed: int = 0
+    truncate: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         """True if this fault applies to the request and still has shots left."""
@@ -41,15 +42,17 @@ class Faults:
 
     def add(self, method: str | None = None, path_regex: str = "", status: int = 500, times: int = 1,
             retry_after: int | None = 1, drop_connection: bool = False, notes_variant: bool = False,
-            after_handling: bool = False, skip: int = 0) -> Fault:
+            after_handling: bool = False, skip: int = 0, truncate: bool = False) -> Fault:
         """Arm a fault. See the README for the semantics of each option.
 
         ``skip``: let the first ``skip`` matching requests through before the fault fires.
+        ``truncate``: answer the real response (status, JSON content type) with its body cut in
+        half, like a proxy that lost the end of it; ``status`` is then ignored.
         """
         if retry_after is not None and not isinstance(retry_after, int):
             raise TypeError("retry_after must be integer seconds (python-gitlab int()s it)")
         fault = Fault(method, path_regex, int(status), int(times), retry_after, drop_connection,
-                      notes_variant, after_handling, skip=int(skip))
+                      notes_variant, after_handling, skip=int(skip), truncate=bool(truncate))
         with self._lock:
             self._faults.append(fault)
         return fault
