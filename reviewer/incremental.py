@@ -9,7 +9,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from reviewer.models import FileDiff, MergeRequest
+from reviewer.models import FileDiff, MergeRequest, PriorReviewState
+
+#: Run-history count of the file states a run could not keep (its summary marker would have been
+#: too large); the next run then reviews every file again.
+STATES_DROPPED = "states_dropped"
+STATES_DROPPED_REASON = "the last review's file list was too large to keep: full review"
 
 
 def file_state(file: FileDiff) -> str:
@@ -53,6 +58,16 @@ def compute_increment(mr: MergeRequest) -> Increment:
             ),
             previous_head=prior.head_sha,
         )
+    if states_dropped(prior):
+        return Increment(full_review_reason=STATES_DROPPED_REASON, previous_head=prior.head_sha)
     current = file_states(mr.files)
     unchanged = {path for path, state in current.items() if prior.file_states.get(path) == state}
     return Increment(unchanged=unchanged, previous_head=prior.head_sha)
+
+
+def states_dropped(prior: PriorReviewState) -> int:
+    """How many file states the last run could not keep, from its own entry in the run history."""
+    last = prior.history[-1] if prior.history else None
+    if last is None or last.head_sha != prior.head_sha:
+        return 0
+    return max(0, last.counts.get(STATES_DROPPED, 0))

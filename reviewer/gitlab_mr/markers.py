@@ -1,8 +1,11 @@
 """Hidden HTML-comment markers that let the reviewer recognise its own comments.
 
 A marker is ``<!-- reviewer:<kind> <payload> -->`` where the payload is base64url-encoded JSON
-(no ``--`` and no ``>`` can appear in it). Plain JSON payloads without ``--`` are accepted when
-decoding, so a hand-edited marker still reads. Kinds:
+(no ``--`` and no ``>`` can appear in it). Summary markers, which can carry the state of thousands
+of files, are compact: ``z.`` then the unpadded standard base64 of the zlib-compressed JSON. That
+alphabet has no ``-``, so compressed bytes cannot spell ``--`` as base64url would, and ``.`` is in
+neither alphabet, so the form cannot be mistaken for the plain one (which always starts ``ey``).
+Both forms, and plain JSON payloads without ``--`` (a hand-edited marker), are read. Kinds:
 
 - ``finding``: one per inline thread, in its first note (:class:`FindingMarker`).
 - ``summary``: in the summary note (:class:`SummaryMarker`): the reviewed head and what each
@@ -20,6 +23,7 @@ import base64
 import binascii
 import json
 import re
+import zlib
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,6 +36,9 @@ MARKER_RE = re.compile(r"<!--\s*reviewer:(finding|summary|reply)\s+(.*?)\s*-->",
 # Anything a model could use to forge a marker: an HTML comment opening with our prefix.
 FORGERY_RE = re.compile(r"<!--\s*reviewer:", re.I)
 _MAX_ANCHOR = 300
+COMPACT_PREFIX = "z."
+#: Largest JSON a compact payload may inflate to (a hand-made marker must not exhaust memory).
+MAX_INFLATED = 16_000_000
 
 
 class FindingMarker(BaseModel):
@@ -89,36 +96,61 @@ class ReplyMarker(BaseModel):
     v: str = __version__
 
 
-def encode(kind: MarkerKind, payload: BaseModel | dict[str, Any]) -> str:
-    """The marker text for ``payload`` (an HTML comment, invisible in GitLab)."""
+def encode(kind: MarkerKind, payload: BaseModel | dict[str, Any], *, compact: bool | None = None) -> str:
+    """The marker text for ``payload`` (an HTML comment, invisible in GitLab).
+
+    ``compact`` (default: for summary markers only) zlib-compresses the JSON first.
+    """
     data = payload.model_dump(exclude_none=True) if isinstance(payload, BaseModel) else payload
     if kind == "finding":
         for key in ("anchor", "title"):
             if isinstance(data.get(key), str):
                 data[key] = data[key][:_MAX_ANCHOR]
     raw = json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
-    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if compact is None:
+        compact = kind == "summary"
+    if compact:
+        token = COMPACT_PREFIX + base64.b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+    else:
+        token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     return f"<!-- reviewer:{kind} {token} -->"
 
 
-def _decode_payload(text: str) -> dict[str, Any] | None:
-    text = text.strip()
+def _padded(text: str) -> bytes:
+    """Unpadded base64 ``text`` with its ``=`` padding back."""
+    return (text + "=" * (-len(text) % 4)).encode("ascii")
+
+
+def _inflate(data: bytes) -> bytes:
+    """zlib-decompress ``data``, refusing more than ``MAX_INFLATED`` bytes of output."""
+    inflater = zlib.decompressobj()
+    out = inflater.decompress(data, MAX_INFLATED)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise ValueError("compact marker too large or truncated")
+    return out
+
+
+def _payload_json(text: str) -> str | None:
+    """The JSON text a marker payload carries (plain JSON, base64url, or compact), or None."""
     if text.startswith("{"):
-        candidates = [text]
-    else:
-        candidates = []
-        try:
-            padded = text + "=" * (-len(text) % 4)
-            candidates.append(base64.urlsafe_b64decode(padded.encode()).decode())
-        except (binascii.Error, ValueError, UnicodeDecodeError):
-            return None
-    for candidate in candidates:
-        try:
-            data = json.loads(candidate)
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
-    return None
+        return text
+    try:
+        if text.startswith(COMPACT_PREFIX):
+            return _inflate(base64.b64decode(_padded(text[len(COMPACT_PREFIX):]), validate=True)).decode()
+        return base64.urlsafe_b64decode(_padded(text)).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError, zlib.error):
+        return None
+
+
+def _decode_payload(text: str) -> dict[str, Any] | None:
+    raw = _payload_json(text.strip())
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def find_markers(body: str | None) -> list[tuple[str, dict[str, Any]]]:
@@ -135,6 +167,12 @@ def last_marker(body: str | None) -> tuple[str, dict[str, Any]] | None:
     """The trusted marker of a body: the last one (the reviewer appends it after all text)."""
     markers = find_markers(body)
     return markers[-1] if markers else None
+
+
+def last_marker_text(body: str | None) -> str | None:
+    """The trusted marker of a body as written (the whole HTML comment), or None."""
+    found = [m.group(0) for m in MARKER_RE.finditer(body or "") if _decode_payload(m.group(2)) is not None]
+    return found[-1] if found else None
 
 
 def finding_marker(body: str | None) -> FindingMarker | None:

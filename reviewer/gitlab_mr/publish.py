@@ -9,22 +9,28 @@ twice); upsert the one summary note last, so a run that dies while posting is re
 the next one (an unchanged summary is not rewritten). A 400 on a position moves that finding to the
 summary; after a few of them no more positions are tried (no 400 storm). A write whose
 response was lost is detected by its marker before it is retried, so nothing is posted twice.
+
+Every marker read here is in a note of the reviewer's own GitLab user: the discussions come from
+``GitLabClient.list_discussions`` (markers in other notes defused) and the checks below ask
+``client.is_own`` too, so a human's copy of a finding thread, a "Fixed in" reply or the summary
+neither hides a finding nor passes for an acknowledgement or a write that landed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from reviewer.errors import ConfigError, GitLabError
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.client import GitLabClient
 from reviewer.gitlab_mr.errors import GitLabBadRequest
 from reviewer.gitlab_mr.comments import render_finding
 from reviewer.gitlab_mr.positions import place
 from reviewer.gitlab_mr.source import find_summary_note
-from reviewer.gitlab_mr.summary import SummaryInput, render_summary
+from reviewer.gitlab_mr.summary import SummaryInput, render_minimal_summary, render_summary
 from reviewer.log import get_logger
 from reviewer.models import Finding, MergeRequest, PriorNote, PriorThread, ReviewResult, Severity
 
@@ -32,6 +38,7 @@ log = get_logger("gitlab.publish")
 MAX_POSITION_REFUSALS = 3
 KEEP_OPEN = "still open"
 KEEP_DISMISSED = "dismissed"
+IsOwn = Callable[[dict[str, Any]], bool]  # GitLabClient.is_own: was this note written by the reviewer's user?
 
 
 @dataclass
@@ -121,12 +128,12 @@ def publish(client: GitLabClient, mr: MergeRequest, result: ReviewResult, *, dry
         to_post.append(placement)
 
     discussions = client.list_discussions(mr.project, mr.iid)
-    ours = _our_severities(discussions)
+    ours = _our_severities(discussions, client.is_own)
     refusals = 0
     for placement in to_post:
         finding = placement.finding
         if not dry_run and report.threads:  # another job may have posted meanwhile: read the markers again
-            for fp, rank in _our_severities(client.list_discussions(mr.project, mr.iid)).items():
+            for fp, rank in _our_severities(client.list_discussions(mr.project, mr.iid), client.is_own).items():
                 ours[fp] = max(rank, ours.get(fp, -1))
         known = ours.get(finding.fingerprint)
         if known is not None and known >= finding.severity.rank:
@@ -177,20 +184,32 @@ def _with_fingerprints(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _our_severities(discussions: list[dict[str, Any]]) -> dict[str, int]:
-    """Fingerprint → highest severity rank of the reviewer's unresolved threads.
+def _our_severities(discussions: list[dict[str, Any]], is_own: IsOwn) -> dict[str, int]:
+    """Fingerprint → highest severity rank of the reviewer's unresolved threads (first note
+    ``is_own``).
 
     Resolved threads do not count: the reconciliation decided whether their finding may be
     raised again (fixed and back, or dismissed and now worse).
     """
     found: dict[str, int] = {}
     for discussion in discussions:
-        notes = discussion.get("notes") or []
-        marker = markers.finding_marker(notes[0].get("body")) if notes else None
+        marker = _thread_marker(discussion, is_own)
         if marker is None or _is_resolved(discussion):
             continue
         found[marker.fp] = max(_rank(marker.sev), found.get(marker.fp, -1))
     return found
+
+
+def _thread_marker(discussion: dict[str, Any], is_own: IsOwn) -> markers.FindingMarker | None:
+    """The finding marker of a thread the reviewer opened (its first note is the reviewer's)."""
+    notes = discussion.get("notes") or []
+    first = notes[0] if notes and isinstance(notes[0], dict) else None
+    return markers.finding_marker(first.get("body")) if first is not None and is_own(first) else None
+
+
+def _our_reply(note: dict[str, Any], is_own: IsOwn) -> markers.ReplyMarker | None:
+    """The marker of a "Fixed in" (or other) reply the reviewer wrote, else None."""
+    return markers.reply_marker(note.get("body")) if is_own(note) else None
 
 
 def _is_resolved(discussion: dict[str, Any]) -> bool:
@@ -209,7 +228,7 @@ def _refreshed(client: GitLabClient, mr: MergeRequest, threads: list[PriorThread
         if discussion is None:
             continue
         replies = [PriorNote(note_id=int(n["id"]), body=n.get("body") or "", is_reviewer=True)
-                   for n in discussion.get("notes") or [] if markers.reply_marker(n.get("body"))]
+                   for n in discussion.get("notes") or [] if _our_reply(n, client.is_own)]
         out.append(thread.model_copy(update={
             "resolved": _is_resolved(discussion), "notes": [*thread.notes, *replies]}))
     return out
@@ -227,8 +246,7 @@ def _find_thread(client: GitLabClient, mr: MergeRequest, fingerprint: str, rank:
     """The thread of ours for ``fingerprint`` at ``rank`` or above, if a lost write created it."""
     assert mr.project is not None and mr.iid is not None
     for discussion in client.list_discussions(mr.project, mr.iid):
-        notes = discussion.get("notes") or []
-        marker = markers.finding_marker(notes[0].get("body")) if notes else None
+        marker = _thread_marker(discussion, client.is_own)
         if marker and marker.fp == fingerprint and _rank(marker.sev) >= rank:
             return discussion
     return None
@@ -250,7 +268,7 @@ def _acknowledge(client: GitLabClient, mr: MergeRequest, thread: PriorThread, sh
             for discussion in client.list_discussions(mr.project, mr.iid):
                 if str(discussion.get("id")) == thread.discussion_id:
                     for note in discussion.get("notes") or []:
-                        m = markers.reply_marker(note.get("body"))
+                        m = _our_reply(note, client.is_own)
                         if m and m.kind == "fixed":
                             return note
             return None
@@ -281,6 +299,23 @@ def _upsert_summary(client: GitLabClient, mr: MergeRequest, result: ReviewResult
         report.summary_action = "would be updated" if note else "would be created"
         report.summary_note_id = int(note["id"]) if note else None
         return
+    try:
+        _write_summary(client, mr, note, body, report)
+    except GitLabError as exc:
+        if isinstance(exc, ConfigError):  # token, role, URL: a shorter note would be refused as well
+            raise
+        # Refused (too large, 413, failing after retries): keep the state, so the threads already
+        # posted and the model calls made are not paid for again by the next run.
+        log.warning("summary_refused", error=str(exc), chars=len(body))
+        report.summary_body = render_minimal_summary(body, str(exc))
+        _write_summary(client, mr, note, report.summary_body, report)
+        report.summary_action += " (minimal: the full summary was refused)"
+
+
+def _write_summary(client: GitLabClient, mr: MergeRequest, note: dict[str, Any] | None, body: str,
+                   report: PublishReport) -> None:
+    """Create the summary note, or edit ``note`` to ``body`` unless it already says that."""
+    assert mr.project is not None and mr.iid is not None
     if note and note.get("body") == body:
         report.summary_note_id, report.summary_action = int(note["id"]), "unchanged"
         return

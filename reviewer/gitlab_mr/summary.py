@@ -1,4 +1,8 @@
-"""The summary note: one plain (non-resolvable) note per MR, edited in place on every run."""
+"""The summary note: one plain (non-resolvable) note per MR, edited in place on every run.
+
+The note stays under ``MAX_SUMMARY_CHARS`` whatever the change: long lists are cut with a line
+pointing to the job's ``gl-reviewer.json`` artifact, and a state marker over ``MAX_MARKER_CHARS``
+drops its file states (the next run then reviews every file again)."""
 
 from __future__ import annotations
 
@@ -9,14 +13,26 @@ from dataclasses import dataclass, field
 from reviewer import __version__
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.sanitize import sanitize_inline, sanitize_markdown
-from reviewer.incremental import file_state
-from reviewer.models import Category, Finding, MergeRequest, ReviewResult, Severity
+from reviewer.incremental import STATES_DROPPED, file_state
+from reviewer.models import AgentRun, Category, Finding, MergeRequest, ReviewResult, Severity
 
 TITLE = "## AI review summary"
 MAX_RUNS = 10
 MAX_LISTED_BODY = 1500
 MAX_LISTED_KEPT = 50  # summary-only findings remembered in the marker for the next run
 LISTED_KEY = "listed"
+#: The whole note, marker included: far below GitLab's 1,000,000-character limit on a note.
+MAX_SUMMARY_CHARS = 200_000
+#: The encoded state marker; a larger one loses its file states (see ``fitted_marker``).
+MAX_MARKER_CHARS = 150_000
+MAX_REASONS_CHARS = 5_000  # the tier's reasons, in the headline
+MAX_REASON_CHARS = 300  # why GitLab refused the full summary
+ARTIFACT = "gl-reviewer.json"  # the CI component's artifact with the whole review
+#: Most characters one section other than the findings takes (a few hundred paths, say).
+SECTION_CAP = 30_000
+# Shares of the room left under the headline, when the sections do not all fit (others weigh 1).
+WEIGHT_FINDINGS = 6
+WEIGHT_NOT_REVIEWED = 2
 _LISTED_FIELDS = {"path", "line", "end_line", "side", "severity", "category", "rule_id", "title", "fingerprint"}
 
 
@@ -92,15 +108,96 @@ def build_marker(mr: MergeRequest, result: ReviewResult, previous: markers.Summa
 
 def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
                    previous: markers.SummaryMarker | None = None) -> str:
-    """The full summary note body, hidden state marker last."""
+    """The summary note body, hidden state marker last, never over ``MAX_SUMMARY_CHARS``.
+
+    The headline (head, tier, counts) always shows. Below it each list is cut with a line pointing
+    to the job's artifact when it exceeds its own cap (``SECTION_CAP``, none for the findings) or
+    when the sections together do not fit; the room is then shared out by ``_allocate``.
+    """
     findings = result.all_findings()
     by_sev = Counter(f.severity for f in findings)
+    listed = [*info.not_inline, *info.carried]
+    counts = {s.value: by_sev.get(s, 0) for s in Severity} | info.run_counts
+    marker, dropped = fitted_marker(build_marker(mr, result, previous, counts, [f for f, _ in listed]))
+    footer = ["", f"<sub>reviewer {__version__}</sub>", "", marker]
+    head = _headline(mr, result, info, findings, by_sev, dropped)
+    sections = _sections(mr, result, listed, info.sections)
+    sizes = [s.size() for s in sections]
+    budgets = _allocate([min(size, s.cap) for s, size in zip(sections, sizes)], [s.weight for s in sections],
+                        MAX_SUMMARY_CHARS - _size(head) - _size(footer))
+    lines = [*head]
+    for section, size, budget in zip(sections, sizes, budgets):
+        lines += section.lines(None if size <= budget else budget)
+    return _guarded("\n".join(lines), "\n".join(footer))
+
+
+def fitted_marker(marker: markers.SummaryMarker) -> tuple[str, int]:
+    """``marker`` encoded within ``MAX_MARKER_CHARS``, and how many file states were dropped for it.
+
+    Too large, it loses its file states (its own history entry then counts them under
+    ``STATES_DROPPED``, so the next run reviews every file), then its other extra state, then
+    the older history; what is left is a few hundred characters.
+    """
+    text = markers.encode("summary", marker)
+    if len(text) <= MAX_MARKER_CHARS:
+        return text, 0
+    dropped = len(marker.file_states)
+    history = list(marker.history)
+    if dropped and history:
+        history[-1] = history[-1].model_copy(update={"counts": {**history[-1].counts, STATES_DROPPED: dropped}})
+    slim = marker.model_copy(update={"file_states": {}, "history": history})
+    for candidate in (slim, slim.model_copy(update={"extra": {}}),
+                      slim.model_copy(update={"extra": {}, "history": history[-1:]})):
+        text = markers.encode("summary", candidate)
+        if len(text) <= MAX_MARKER_CHARS:
+            break
+    return text, dropped
+
+
+def render_minimal_summary(full_body: str, reason: str) -> str:
+    """A short stand-in for a summary GitLab refused: the title, why, where the whole review is,
+    and the full summary's state marker, so the next run does not pay for this one again."""
+    marker = markers.last_marker_text(full_body) or ""
+    return "\n".join([
+        TITLE, "",
+        f"**The full summary could not be posted** ({sanitize_inline(reason[:MAX_REASON_CHARS])}); "
+        f"the whole review is in the job's `{ARTIFACT}` artifact.",
+        "", marker,
+    ])
+
+
+@dataclass
+class _Section:
+    """A titled part of the note: ``head`` lines always shown, ``items`` (groups of lines) cut to fit
+    in its share of the room (``weight``) and never over ``cap`` characters."""
+
+    title: str
+    items: list[list[str]]
+    head: list[str] = field(default_factory=list)
+    weight: int = 1
+    cap: int = SECTION_CAP
+
+    def lines(self, budget: int | None = None) -> list[str]:
+        """The section's lines, all of them or as many items as fit in ``budget`` characters."""
+        top = ["", f"### {self.title}", "", *self.head]
+        if budget is None:
+            return [*top, *(line for item in self.items for line in item)]
+        return [*top, *fit_items(self.items, budget - _size(top))]
+
+    def size(self) -> int:
+        """Characters the whole section takes."""
+        return _size(self.lines())
+
+
+def _headline(mr: MergeRequest, result: ReviewResult, info: SummaryInput, findings: list[Finding],
+              by_sev: Counter, dropped: int) -> list[str]:
+    """Title, reviewed head, tier and reasons, counts: the part of the note that always shows."""
     lines: list[str] = [TITLE, ""]
     head = result.head_sha or (mr.diff_refs.head_sha if mr.diff_refs else None)
     if head:
         lines += [f"**Reviewed head:** {code(head)}", ""]
     lines.append(f"**Tier: {result.risk.tier.value}**" + (", because:" if result.risk.reasons else ""))
-    lines += [f"- {sanitize_inline(r)}" for r in result.risk.reasons]
+    lines += fit_items([[f"- {sanitize_inline(r)}"] for r in result.risk.reasons], MAX_REASONS_CHARS)
     if head and info.current_head_sha and info.current_head_sha != head:
         lines.append(
             f"\n> **Note:** the merge request moved on to {code(info.current_head_sha[:12])} while this "
@@ -122,32 +219,100 @@ def render_summary(mr: MergeRequest, result: ReviewResult, info: SummaryInput,
         + (f", {info.inline_existing} already open from earlier runs" if info.inline_existing else "")
         + f"; {len(info.not_inline) + len(info.carried)} listed below."
     )
-    if info.not_inline or info.carried:
-        lines += ["", "### Findings not posted inline", ""]
-        for finding, reason in [*info.not_inline, *info.carried]:
-            lines += _finding_item(finding, reason)
-    for title, body in info.sections:
-        lines += ["", f"### {sanitize_inline(title)}", "", *body]
+    if dropped:
+        lines.append(f"\n> **Note:** the state of the {dropped} files reviewed is too large to keep in this "
+                     "note, so the next run reviews every file again.")
+    return lines
+
+
+def _sections(mr: MergeRequest, result: ReviewResult, listed: list[tuple[Finding, str]],
+              extra: list[tuple[str, list[str]]]) -> list[_Section]:
+    """Everything below the headline, in the order shown; the findings get the largest share."""
+    out: list[_Section] = []
+    if listed:
+        ordered = sorted(listed, key=lambda item: -item[0].severity.rank)  # most severe first, if cut
+        out.append(_Section("Findings not posted inline", [_finding_item(f, why) for f, why in ordered],
+                            weight=WEIGHT_FINDINGS, cap=MAX_SUMMARY_CHARS))
+    for title, body in extra:
+        head, rows = _table_head(body)
+        out.append(_Section(sanitize_inline(title), [[row] for row in rows], head=head))
     if result.agents:
-        lines += ["", "### Agents", "", "| agent | model | status | tokens in/out | cost | time |",
-                  "|---|---|---|---|---|---|"]
-        for run in result.agents:
-            status = run.status + (f": {run.error}" if run.error else "")
-            lines.append(
-                f"| {_cell(run.name)} | {_cell(run.model or '-')} | {_cell(status)} | "
-                f"{run.prompt_tokens}/{run.completion_tokens} | ${run.cost_usd:.4f} | {run.seconds:.1f}s |"
-            )
+        out.append(_Section("Agents", [[_agent_row(run)] for run in result.agents], head=[
+            "| agent | model | status | tokens in/out | cost | time |", "|---|---|---|---|---|---|"]))
     not_reviewed = _dedupe_not_reviewed(mr, result)
     if not_reviewed:
-        lines += ["", "### Not reviewed", ""]
-        lines += [f"- {code(path)}: {sanitize_inline(reason)}" for path, reason in not_reviewed]
+        out.append(_Section("Not reviewed", [[f"- {code(path)}: {sanitize_inline(reason)}"]
+                                             for path, reason in not_reviewed], weight=WEIGHT_NOT_REVIEWED))
     if result.notices:
-        lines += ["", "### Notices", ""]
-        lines += [f"- {sanitize_inline(n)}" for n in result.notices]
-    counts = {s.value: by_sev.get(s, 0) for s in Severity} | info.run_counts
-    marker = build_marker(mr, result, previous, counts, [f for f, _ in [*info.not_inline, *info.carried]])
-    lines += ["", f"<sub>reviewer {__version__}</sub>", "", markers.encode("summary", marker)]
-    return "\n".join(lines)
+        out.append(_Section("Notices", [[f"- {sanitize_inline(n)}"] for n in result.notices]))
+    return out
+
+
+def fit_items(items: list[list[str]], budget: int) -> list[str]:
+    """The lines of ``items`` (each a group of lines), in order, while they fit in ``budget``
+    characters; the rest replaced by one "… and N more" line."""
+    if sum(_size(item) for item in items) <= budget:
+        return [line for item in items for line in item]
+    room = budget - _size(more_lines(len(items)))
+    out: list[str] = []
+    used = 0
+    for taken, item in enumerate(items):
+        used += _size(item)
+        if used > room:
+            return [*out, *more_lines(len(items) - taken)]
+        out += item
+    return out
+
+
+def more_lines(n: int) -> list[str]:
+    """What stands for ``n`` items left out of a list."""
+    return ["", f"… and {n} more (see the job's `{ARTIFACT}` artifact)"]
+
+
+def _allocate(needs: list[int], weights: list[int], room: int) -> list[int]:
+    """Split ``room`` characters between parts needing ``needs``: a part needing no more than its
+    weighted share gets what it needs, the others share what is left by weight."""
+    budgets = list(needs)
+    pending = [i for i, need in enumerate(needs) if need > 0]
+    left = max(0, room)
+    while pending:
+        weight = sum(weights[i] for i in pending)
+        met = [i for i in pending if needs[i] * weight <= left * weights[i]]
+        if not met:
+            for i in pending:
+                budgets[i] = left * weights[i] // weight
+            break
+        left -= sum(needs[i] for i in met)
+        pending = [i for i in pending if i not in met]
+    return budgets
+
+
+def _guarded(body: str, footer: str) -> str:
+    """``body`` then ``footer``, the body cut at a line end when both would exceed the limit."""
+    if len(body) + 1 + len(footer) <= MAX_SUMMARY_CHARS:
+        return f"{body}\n{footer}"
+    cut_line = f"\n\n… the rest is cut (see the job's `{ARTIFACT}` artifact)"
+    keep = body[:max(0, MAX_SUMMARY_CHARS - len(footer) - 1 - len(cut_line))]
+    keep = keep[:keep.rfind("\n")] if "\n" in keep else ""
+    return f"{keep}{cut_line}\n{footer}"
+
+
+def _size(lines: list[str]) -> int:
+    """Characters ``lines`` take in the note, a newline each."""
+    return sum(len(line) + 1 for line in lines)
+
+
+def _table_head(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A Markdown table's header and rule, then its rows; ``([], lines)`` for anything else."""
+    if len(lines) >= 2 and lines[0].startswith("|") and re.fullmatch(r"\|(?:\s*:?-+:?\s*\|)+", lines[1]):
+        return lines[:2], lines[2:]
+    return [], lines
+
+
+def _agent_row(run: AgentRun) -> str:
+    status = run.status + (f": {run.error}" if run.error else "")
+    return (f"| {_cell(run.name)} | {_cell(run.model or '-')} | {_cell(status)} | "
+            f"{run.prompt_tokens}/{run.completion_tokens} | ${run.cost_usd:.4f} | {run.seconds:.1f}s |")
 
 
 def _counts_line(findings: list, by_sev: Counter, label: str = "Findings", empty: str = "No findings.") -> str:

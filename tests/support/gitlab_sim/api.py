@@ -186,14 +186,18 @@ class Api:
         return Response(200, entities.merge_request(mr, self.state.users, self.state.base_url))
 
     def get_diffs(self, req: Request, mr: MergeRequest) -> Response:
-        items = [f.entity() for f in mr.latest.files]
+        from .http_util import paginate
+
+        # Page first, then build the entities: an MR with thousands of files is read in many pages.
+        files, headers = paginate(mr.latest.files, req.query, f"{req.base_url}/api/v4{req.path}")
+        items = [f.entity() for f in files]
         if truthy(req.query.get("unidiff", False)):
             for item in items:
                 if item["diff"]:
                     old = "/dev/null" if item["new_file"] else f"a/{item['old_path']}"
                     new = "/dev/null" if item["deleted_file"] else f"b/{item['new_path']}"
                     item["diff"] = f"--- {old}\n+++ {new}\n{item['diff']}"
-        return self._list(req, items)
+        return Response(200, items, headers)
 
     def get_raw_diffs(self, req: Request, mr: MergeRequest) -> Response:
         v = mr.latest

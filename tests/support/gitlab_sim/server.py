@@ -33,6 +33,9 @@ class RequestRecord:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are written separately: with Nagle on, each response waits ~40 ms for the
+    # client's delayed ACK, which dominates tests making hundreds of requests.
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
@@ -56,11 +59,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = raw_path[len(API_PREFIX):]
         fault = sim.faults.take(self.command, path, after_handling=False)
-        if fault:
+        if fault and not fault.truncate:
             self._fault(fault, path, qs)
             return
         response = sim.handle_api(self.command, path, qs, body, self.headers)
-        fault = sim.faults.take(self.command, path, after_handling=True)
+        fault = fault or sim.faults.take(self.command, path, after_handling=True)
+        if fault and fault.truncate:  # the real answer, its body cut short
+            sim.log(self.command, path, response.status, qs)
+            self._send(_truncated(response))
+            return
         if fault:
             sim.log(self.command, path, response.status, qs)
             self._fault(fault, path, qs, log=False)
@@ -114,6 +121,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if payload:
             self.wfile.write(payload)
+
+
+def _truncated(response: Response) -> Response:
+    """``response`` with its JSON body cut in half (Content-Length matching the cut body)."""
+    payload = response.raw if response.raw is not None else json.dumps(response.body).encode()
+    headers = {**response.headers, "Content-Type": "application/json"}
+    return Response(response.status, None, headers, raw=payload[: len(payload) // 2])
 
 
 class _Server(ThreadingHTTPServer):
