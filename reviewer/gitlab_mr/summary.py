@@ -222,7 +222,23 @@ def _headline(mr: MergeRequest, result: ReviewResult, info: SummaryInput, findin
     if dropped:
         lines.append(f"\n> **Note:** the state of the {dropped} files reviewed is too large to keep in this "
                      "note, so the next run reviews every file again.")
+    lines += _model_review_lines(result)
     return lines
+
+
+def _model_review_lines(result: ReviewResult) -> list[str]:
+    """A warning under the counts when model calls failed, with each distinct cause (bounded)."""
+    status = result.model_review
+    if status not in ("failed", "partial"):
+        return []
+    if status == "failed":
+        head = ("\n> **The model review did not happen:** every model call failed, so only the deterministic "
+                "checks ran. The next pipeline tries again. Why:")
+    else:
+        failed = ", ".join(a.name for a in result.agents if a.status == "failed")
+        head = f"\n> **Part of the model review failed** ({sanitize_inline(failed)}). Why:"
+    causes = [[f"> - {sanitize_inline(cause)}"] for cause in result.failure_causes()]
+    return [head, *fit_items(causes, MAX_REASONS_CHARS)]
 
 
 def _sections(mr: MergeRequest, result: ReviewResult, listed: list[tuple[Finding, str]],

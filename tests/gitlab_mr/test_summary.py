@@ -95,3 +95,14 @@ def test_marker_keeps_summary_only_findings_without_their_body_and_reads_them_ba
     assert len(kept) == MAX_LISTED_KEPT and "body" not in kept[0] and kept[0]["fingerprint"] == "fp0"
     back = _listed([*kept, {"path": "x"}, "junk"])
     assert [f.title for f in back] == [f.title for f in listed[:MAX_LISTED_KEPT]] and back[0].body == ""
+
+
+def test_the_summary_says_when_the_model_review_failed_and_why():
+    down = AgentRun(name="security", status="failed", error="x", causes=["openai/x: could not reach http://gw"])
+    also = AgentRun(name="quality", status="failed", error="x", causes=["openai/x: could not reach http://gw"])
+    body = render_summary(_mr(), _result([down, also]), SummaryInput())
+    assert "**The model review did not happen:** every model call failed" in body
+    assert body.count("could not reach http://gw") == 1  # one line per distinct cause
+    partial = render_summary(_mr(), _result([down, AgentRun(name="quality", status="ok")]), SummaryInput())
+    assert "**Part of the model review failed** (security)" in partial
+    assert "did not happen" not in render_summary(_mr(), _result([AgentRun(name="q", status="ok")]), SummaryInput())

@@ -19,7 +19,8 @@ def test_every_model_call_failing_posts_the_summary_and_exits_3(scenario: Scenar
     report = json.loads(run.stdout)
     assert report["model_review"]["status"] == "failed"
     summary = scenario.summary()
-    assert "agent failed" in summary and "rejected the API key" in summary
+    assert "**The model review did not happen:** every model call failed" in summary
+    assert "rejected the API key (401): check REVIEWER_API_KEY" in summary
     first_calls = scenario.model.calls
     assert first_calls > 0
 
