@@ -52,7 +52,8 @@ async def run_chunk(
     call = settings.resolve_model(spec.model)
     if call is None:
         return ChunkResult(agent=spec.name, error=f"no model configured for '{spec.model}'")
-    messages = build_messages(spec, chunk.files, mr, rules, settings, risk, focus=chunk.focus)
+    messages = build_messages(spec, chunk.files, mr, rules, settings, risk, focus=chunk.focus,
+                              code_context=chunk.context.text)
     try:
         report, usage = await llm.complete_json(call, messages, AgentReport, name=f"{spec.name}_report",
                                                 shared_messages=SHARED_MESSAGES)

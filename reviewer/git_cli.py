@@ -139,6 +139,13 @@ class Git:
                 sizes[path] = int(parts[2])
         return sizes
 
+    def file_paths(self, sha: str) -> list[str]:
+        """Every file path at commit ``sha`` ([] when git cannot list it)."""
+        result = self.run("ls-tree", "-r", "-z", "--full-tree", "--name-only", sha)
+        if result.returncode != 0:
+            return []
+        return [p for p in result.stdout.decode("utf-8", errors="replace").split("\0") if p]
+
     def has_commit(self, sha: str) -> bool:
         """True when commit ``sha`` is in this repository (a shallow clone may lack it)."""
         return bool(sha) and self.run("cat-file", "-e", f"{sha}^{{commit}}").returncode == 0

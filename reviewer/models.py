@@ -332,9 +332,13 @@ class AgentRun(BaseModel):
     chunks: int = 0
     chunks_failed: int = 0
     causes: list[str] = Field(default_factory=list)
+    context_items: int = Field(default=0, description="Code context items in its prompts")
+    context_tokens: int = Field(default=0, description="Tokens of those items")
+    context_dropped: int = Field(default=0, description="Items that did not fit the context allowance")
 
 
-DropStage = Literal["validate", "judge"]
+DropStage = Literal["validate", "judge", "verify"]
+VERIFY_AGENT = "verify"  # the name of the verification run in the agents list
 
 
 class DroppedFinding(BaseModel):
@@ -422,6 +426,7 @@ class ReviewResult(BaseModel):
             "agents": [
                 a.model_dump(include={"name", "model", "status", "error", "prompt_tokens",
                                       "completion_tokens", "cached_tokens", "cost_usd", "seconds"})
+                | {"context": {"items": a.context_items, "tokens": a.context_tokens, "dropped": a.context_dropped}}
                 for a in self.agents
             ],
             "not_reviewed": [n.model_dump() for n in self.not_reviewed],

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from reviewer import llm
 from reviewer.agents import AgentSpec
+from reviewer.context_stage import EMPTY as EMPTY_CONTEXT
+from reviewer.context_stage import ChunkContext
 from reviewer.globs import any_match
 from reviewer.llm import count_tokens
 from reviewer.models import AgentRun, FileDiff, MergeRequest, NotReviewed, RiskAssessment
@@ -34,13 +36,18 @@ class Chunk:
 
     ``focus`` are the paths among ``files`` the agent reviews (None: all of them); the others
     are shown so that agents share one prompt prefix. ``est_tokens`` is the estimated prompt
-    size of the call, instructions included.
+    size of the call, instructions included; ``diff_tokens`` the part of it that is the diff;
+    ``limit`` the prompt tokens the call may take at most; ``context`` the code context section
+    the context stage gave it.
     """
 
     agent: str
     files: list[FileDiff]
     est_tokens: int
     focus: frozenset[str] | None = None
+    diff_tokens: int = 0
+    limit: int = 0
+    context: ChunkContext = EMPTY_CONTEXT
 
     @property
     def reviewed(self) -> list[FileDiff]:
@@ -184,7 +191,8 @@ def _shared_chunks(work: list[_AgentWork], ranked: list[FileDiff], sizer: Prompt
             return None
         spent += tokens + w.overhead
         chunks.append(Chunk(agent=w.spec.name, files=list(union), est_tokens=tokens + w.overhead,
-                            focus=None if focus == scoped else focus))
+                            focus=None if focus == scoped else focus, diff_tokens=diff,
+                            limit=w.room + w.overhead))
     return chunks if spent <= budget else None
 
 
@@ -283,7 +291,8 @@ def _pack(w: _AgentWork, allowance: int, sizer: PromptSizer, misses: _Misses) ->
         target.pieces.append(piece)
         target.tokens += cost
         target.rules |= piece.rules
-    w.chunks = [Chunk(agent=w.spec.name, files=[p.file for p in load.pieces], est_tokens=load.tokens + w.overhead)
+    w.chunks = [Chunk(agent=w.spec.name, files=[p.file for p in load.pieces], est_tokens=load.tokens + w.overhead,
+                      diff_tokens=sum(p.tokens for p in load.pieces), limit=w.room + w.overhead)
                 for load in loads]
 
 

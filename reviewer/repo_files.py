@@ -27,6 +27,7 @@ class GitFiles:
         self._git = git
         self._shas = {"base": base_sha, "head": head_sha}
         self._texts: dict[tuple[str, str], str | None] = {}
+        self._paths: dict[str, frozenset[str]] = {}
 
     def prefetch(self, paths: Iterable[str]) -> None:
         """Read ``paths`` at both commits in two ``git cat-file`` calls each (instead of one per file)."""
@@ -55,8 +56,17 @@ class GitFiles:
 
     def _text(self, side: str, path: str) -> str | None:
         if (side, path) not in self._texts:
+            if path not in self._listing(side):  # a probe for a module that is not there: no git call
+                return None
             self.prefetch([path])
         return self._texts.get((side, path))
+
+    def _listing(self, side: str) -> frozenset[str]:
+        """Every file path at one commit (one ``git ls-tree``, read on first use)."""
+        if side not in self._paths:
+            sha = self._shas[side]
+            self._paths[side] = frozenset(self._git.file_paths(sha)) if sha else frozenset()
+        return self._paths[side]
 
 
 def checkout_files(folder: Path | str | None, base_sha: str | None, head_sha: str) -> GitFiles | None:

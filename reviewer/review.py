@@ -7,12 +7,17 @@ import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.errors import ConfigError
 from reviewer.log import get_logger
 from reviewer.models import MergeRequest, ReviewResult
 from reviewer.outcome import OpenFinding, review_outcome
 from reviewer.settings import Environment, Settings, parse_repo_config
+
+if TYPE_CHECKING:
+    from reviewer.context import SourceReader
+    from reviewer.gitlab_mr import GitLabClient
 
 log = get_logger("review")
 
@@ -43,7 +48,7 @@ def run(request: ReviewRequest, env: Environment | None = None) -> int:
     if request.local:
         mr = _load_local(request, env)
         settings = _settings(env, mr, request)
-        result = review_mr(mr, settings)
+        result = review_mr(mr, settings, reader=_local_files(request, mr, settings))
         _write_reports(result, request)
         found = [OpenFinding(f.severity, f.path, f.line, f.rule_id) for f in result.all_findings()]
         return finish(result, found, request.fail_on, settings)
@@ -59,14 +64,45 @@ def finish(result: ReviewResult, open_findings: list[OpenFinding], fail_on: str,
     return outcome.code
 
 
-def review_mr(mr: MergeRequest, settings: Settings, *, unchanged: Collection[str] = ()) -> ReviewResult:
-    """Run the review graph over ``mr``; files in ``unchanged`` are not sent to the model agents."""
+def review_mr(mr: MergeRequest, settings: Settings, *, unchanged: Collection[str] = (),
+              reader: SourceReader | None = None) -> ReviewResult:
+    """Run the review graph over ``mr``; files in ``unchanged`` are not sent to the model agents;
+    ``reader`` gives the agents code context (None: the diff only)."""
     from reviewer.graph import run_graph
 
-    result = asyncio.run(run_graph(mr, settings, unchanged=unchanged))
+    result = asyncio.run(run_graph(mr, settings, unchanged=unchanged, reader=reader))
+    limits = getattr(reader, "limits", None)
+    if callable(limits) and result.agents and any(a.status != "skipped" for a in result.agents):
+        result.notices.append(limits())
     if mr.diff_refs and result.head_sha is None:
         result.head_sha = mr.diff_refs.head_sha
     return result
+
+
+def _wants_context(settings: Settings) -> bool:
+    return settings.repo.context.enabled and settings.model_configured
+
+
+def _local_files(request: ReviewRequest, mr: MergeRequest, settings: Settings) -> SourceReader | None:
+    """The local repository at the change's commits, when code context is wanted."""
+    from reviewer.git_cli import Git
+    from reviewer.repo_files import GitFiles
+
+    if not _wants_context(settings) or mr.diff_refs is None:
+        return None
+    return GitFiles(Git(request.repo), mr.diff_refs.base_sha, mr.diff_refs.head_sha)
+
+
+def _gitlab_files(client: GitLabClient, mr: MergeRequest, settings: Settings) -> SourceReader | None:
+    """The job's checkout when it holds the reviewed head, else the repository files API."""
+    from reviewer.gitlab_mr.repo_files import ApiFiles
+    from reviewer.repo_files import checkout_files
+
+    if not _wants_context(settings) or mr.diff_refs is None or mr.project is None:
+        return None
+    refs = mr.diff_refs
+    checkout = checkout_files(settings.env.project_dir, refs.base_sha, refs.head_sha)
+    return checkout or ApiFiles(client, mr.project, refs.base_sha, refs.head_sha)
 
 
 def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:
@@ -110,7 +146,7 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
         print(f"reviewer: !{iid} is a draft and skip_drafts is on in {env.config_path}: not reviewed", file=sys.stderr)
         return 0
     increment = compute_increment(mr)
-    result = review_mr(mr, settings, unchanged=increment.unchanged)
+    result = review_mr(mr, settings, unchanged=increment.unchanged, reader=_gitlab_files(client, mr, settings))
     _write_reports(with_earlier_findings(result, mr, increment), request)
     report = publish_iteration(client, mr, result, settings, increment, dry_run=request.dry_run)
     if request.dry_run:

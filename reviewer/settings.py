@@ -95,6 +95,20 @@ class PathInstruction(_Strict):
     instructions: str
 
 
+class ContextConfig(_Strict):
+    """Code context: the code around each change, what it uses and who calls it, at head."""
+
+    enabled: bool = Field(default=True, description="false: the agents see only the diff, as before")
+    min_tokens: int = Field(default=4000, ge=0, description="Context allowance of a chunk, at least")
+    max_ratio: float = Field(default=3.0, ge=0, description="… or this many times the chunk's diff tokens")
+    max_tokens: int = Field(default=12000, ge=0, description="… but never more than this")
+    call_sites: int = Field(default=5, ge=0, description="Call sites shown per changed signature, at least")
+
+    def allowance(self, diff_tokens: int) -> int:
+        """The context tokens a chunk with ``diff_tokens`` of diff may carry."""
+        return int(min(max(self.min_tokens, self.max_ratio * diff_tokens), self.max_tokens))
+
+
 class RepoConfig(_Strict):
     """The schema of ``.reviewer.yml`` in the reviewed repository."""
 
@@ -115,6 +129,11 @@ class RepoConfig(_Strict):
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     token_budget: int = Field(default=400_000, ge=1000, description="Prompt tokens one review may spend")
     skip_drafts: bool = Field(default=False, description="Do not review draft merge requests (GitLab only)")
+    context: ContextConfig = Field(default_factory=ContextConfig)
+    verify: list[Severity] = Field(
+        default_factory=lambda: [Severity.CRITICAL, Severity.IMPORTANT],
+        description="Severities of model findings a second model call checks before posting ([] turns it off)",
+    )
     on_agent_failure: AgentFailurePolicy | None = Field(
         default=None,
         description="fail: any failed model call exits 3; warn: never exits 3 for it; unset: exit 3 only "
@@ -158,6 +177,7 @@ class Environment(BaseModel):
     dry_run: bool = False
     config_path: str = CONFIG_FILE_NAME
     on_agent_failure: AgentFailurePolicy | None = None
+    project_dir: str | None = Field(default=None, description="CI_PROJECT_DIR: the job's checkout of the MR")
 
     @classmethod
     def read(cls, env: Mapping[str, str] | None = None) -> Environment:
@@ -189,6 +209,7 @@ class Environment(BaseModel):
                 dry_run=_truthy(env.get("REVIEWER_DRY_RUN", "")),
                 config_path=env.get("REVIEWER_CONFIG") or CONFIG_FILE_NAME,
                 on_agent_failure=_policy(env.get("REVIEWER_ON_AGENT_FAILURE", "")),
+                project_dir=env.get("CI_PROJECT_DIR") or None,
             )
         except ValueError as exc:
             raise ConfigError(f"environment: {exc}") from exc

@@ -14,7 +14,7 @@ from reviewer import __version__
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.sanitize import sanitize_inline, sanitize_markdown
 from reviewer.incremental import STATES_DROPPED, file_state
-from reviewer.models import AgentRun, Category, Finding, MergeRequest, ReviewResult, Severity
+from reviewer.models import VERIFY_AGENT, AgentRun, Category, Finding, MergeRequest, ReviewResult, Severity
 
 TITLE = "## AI review summary"
 MAX_RUNS = 10
@@ -88,8 +88,9 @@ def build_marker(mr: MergeRequest, result: ReviewResult, previous: markers.Summa
     history.append(markers.RunEntry(head_sha=head or "", tier=result.risk.tier.value, counts=counts))
     skipped = {n.path for n in [*mr.not_reviewed, *result.not_reviewed]}
     # Files count as reviewed unless an agent failed or every agent was skipped (e.g. no model).
-    agents_ok = all(run.status != "failed" for run in result.agents) and not (
-        result.agents and all(run.status == "skipped" for run in result.agents))
+    agents = [run for run in result.agents if run.name != VERIFY_AGENT]  # verification reviews no file
+    agents_ok = all(run.status != "failed" for run in agents) and not (
+        agents and all(run.status == "skipped" for run in agents))
     earlier = previous.file_states if previous else {}
     states: dict[str, str] = {}
     for file in mr.files:

@@ -1,4 +1,4 @@
-"""Wiring of the review graph: classify → detect → plan → agents (fan-out) → judge → finish."""
+"""Wiring of the review graph: classify → detect → plan → context → agents (fan-out) → judge → verify → finish."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from langgraph.graph import END, START, StateGraph
 
+from reviewer.context import SourceReader
 from reviewer.graph import nodes
 from reviewer.graph.services import ReviewServices, default_services
 from reviewer.graph.state import InputState, OutputState, ReviewState
@@ -22,15 +23,19 @@ def build_graph():
     builder.add_node("classify", nodes.classify)
     builder.add_node("detect", nodes.detect)
     builder.add_node("plan", nodes.plan)
+    builder.add_node("context", nodes.gather_context)
     builder.add_node("run_agent", nodes.run_agent)
     builder.add_node("judge", nodes.judge)
+    builder.add_node("verify", nodes.verify)
     builder.add_node("finish", nodes.finish)
     builder.add_edge(START, "classify")
     builder.add_edge("classify", "detect")
     builder.add_edge("detect", "plan")
-    builder.add_conditional_edges("plan", nodes.fan_out, ["run_agent", "judge"])
+    builder.add_edge("plan", "context")
+    builder.add_conditional_edges("context", nodes.fan_out, ["run_agent", "judge"])
     builder.add_edge("run_agent", "judge")
-    builder.add_edge("judge", "finish")
+    builder.add_edge("judge", "verify")
+    builder.add_edge("verify", "finish")
     builder.add_edge("finish", END)
     return builder.compile(name="reviewer")
 
@@ -40,14 +45,15 @@ graph = build_graph()
 
 async def run_graph(
     mr: MergeRequest, settings: Settings, *, services: ReviewServices | None = None,
-    unchanged: Collection[str] = (),
+    unchanged: Collection[str] = (), reader: SourceReader | None = None,
 ) -> ReviewResult:
     """Review ``mr`` with ``settings``; ``services`` replaces the real stage functions (tests).
 
-    Files in ``unchanged`` (paths) are not sent to the model agents (incremental review).
+    Files in ``unchanged`` (paths) are not sent to the model agents (incremental review);
+    ``reader`` gives the agents code context from the repository (None: the diff only).
     """
     output = await graph.ainvoke(
-        {"mr": mr, "settings": settings, "unchanged": frozenset(unchanged)},
+        {"mr": mr, "settings": settings, "unchanged": frozenset(unchanged), "reader": reader},
         context=services or default_services(),
         config={"max_concurrency": MAX_CONCURRENT_AGENT_CALLS},
     )

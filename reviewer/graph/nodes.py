@@ -7,6 +7,7 @@ glue between them: which inputs a stage gets, and how its output lands in the st
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Literal
 
 from langgraph.runtime import Runtime
@@ -72,6 +73,19 @@ def plan(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
     return update
 
 
+def gather_context(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
+    """Give every chunk its code context section (see ``reviewer.context_stage``)."""
+    settings, review_plan = state["settings"], state["plan"]
+    reader = state.get("reader")
+    config = settings.repo.context
+    if reader is None or not config.enabled or not settings.model_configured or not review_plan.chunks:
+        return {}
+    chunks = runtime.context.add_context(review_plan.chunks, reader, settings)
+    log.info("context_done", chunks=len(chunks), items=sum(c.context.items for c in chunks),
+             tokens=sum(c.context.tokens for c in chunks))
+    return {"plan": replace(review_plan, chunks=chunks)}
+
+
 def fan_out(state: ReviewState) -> list[Send] | Literal["judge"]:
     """Send each chunk to ``run_agent`` (all run concurrently); go to the judge when none."""
     review_plan = state["plan"]
@@ -118,6 +132,9 @@ async def run_agent(task: AgentTask, runtime: Runtime[ReviewServices]) -> dict:
         chunks=1,
         chunks_failed=1 if result.error else 0,
         causes=list(result.causes),
+        context_items=task["chunk"].context.items,
+        context_tokens=task["chunk"].context.tokens,
+        context_dropped=task["chunk"].context.dropped,
     )
     update: dict = {"findings": list(result.findings), "chunk_runs": [run], "dropped": list(result.dropped)}
     if result.error:
@@ -139,6 +156,24 @@ def judge(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
             "dropped": dropped}
 
 
+async def verify(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
+    """Check the judged model findings of the verified severities (see ``reviewer.verify``)."""
+    settings = state["settings"]
+    inline, file_level = state.get("inline", []), state.get("file_level", [])
+    if not settings.model_configured or not settings.repo.verify or not (inline or file_level):
+        return {}
+    outcome = await runtime.context.verify(
+        [*inline, *file_level], state["mr"].files, settings, state.get("reader"))
+    kept = outcome.findings
+    update: dict = {"inline": [f for f in kept if f.line is not None],
+                    "file_level": [f for f in kept if f.line is None],
+                    "dropped": outcome.dropped, "notices": outcome.notices()}
+    if outcome.run is not None:
+        update["verify_runs"] = [outcome.run]
+    log.info("verified", dropped=len(outcome.dropped), downgraded=outcome.downgraded, unverified=outcome.unverified)
+    return update
+
+
 def finish(state: ReviewState) -> dict:
     """Assemble the ``ReviewResult``: one ``AgentRun`` per agent, what was not reviewed, notices."""
     review_plan, mr = state["plan"], state["mr"]
@@ -147,6 +182,7 @@ def finish(state: ReviewState) -> dict:
     agents = [_agent_summary(spec.name, [r for r in runs if r.name == spec.name], model_configured)
               for spec in review_plan.agents]
     agents += [_short_no_model(run) if not model_configured else run for run in review_plan.skipped]
+    agents += state.get("verify_runs", [])
     notices = list(state.get("notices", []))
     for agent in agents:
         if agent.status == "failed":
@@ -214,4 +250,7 @@ def _agent_summary(name: str, runs: list[AgentRun], model_configured: bool) -> A
         chunks=len(runs),
         chunks_failed=len(failed),
         causes=causes,
+        context_items=sum(r.context_items for r in runs),
+        context_tokens=sum(r.context_tokens for r in runs),
+        context_dropped=sum(r.context_dropped for r in runs),
     )

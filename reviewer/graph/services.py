@@ -29,10 +29,14 @@ class ReviewServices:
     """``apply_overrides(specs, repo_config, source) -> list[AgentSpec]``."""
     plan_review: Callable[..., Any]
     """``plan_review(mr, risk, agents, settings, *, rules) -> ReviewPlan``."""
+    add_context: Callable[..., list[Any]]
+    """``add_context(chunks, reader, settings) -> list[Chunk]``: each chunk with its code context."""
     run_chunk: Callable[..., Awaitable[Any]]
     """``async run_chunk(spec, chunk, mr, rules, settings, risk) -> ChunkResult``."""
     judge: Callable[..., Any]
     """``judge_findings(findings, mr, rules, settings) -> Verdict``."""
+    verify: Callable[..., Awaitable[Any]]
+    """``async verify_findings(findings, files, settings, reader) -> Verification``."""
 
 
 def default_services(**overrides: Any) -> ReviewServices:
@@ -41,9 +45,11 @@ def default_services(**overrides: Any) -> ReviewServices:
     from reviewer.agents import apply_overrides, load_agents
     from reviewer.classify import classify
     from reviewer.codex import load_rules, run_detectors
+    from reviewer.context_stage import add_context
     from reviewer.diff.filters import mark_not_for_review
     from reviewer.judge import judge_findings
     from reviewer.planning import plan_review
+    from reviewer.verify import verify_findings
 
     real: dict[str, Any] = {
         "mark_files": mark_not_for_review,
@@ -53,7 +59,9 @@ def default_services(**overrides: Any) -> ReviewServices:
         "load_agents": load_agents,
         "apply_overrides": apply_overrides,
         "plan_review": plan_review,
+        "add_context": add_context,
         "run_chunk": run_chunk,
         "judge": judge_findings,
+        "verify": verify_findings,
     }
     return ReviewServices(**{**real, **overrides})

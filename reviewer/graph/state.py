@@ -11,6 +11,7 @@ from typing import Annotated, NotRequired, TypedDict
 
 from reviewer.agents import AgentSpec
 from reviewer.codex import RuleSet
+from reviewer.context import SourceReader
 from reviewer.models import (
     AgentRun, DroppedFinding, Finding, MergeRequest, NotReviewed, ReviewResult, RiskAssessment,
 )
@@ -23,11 +24,13 @@ class InputState(TypedDict):
 
     ``unchanged``: paths whose change is the same as at the last review (incremental review);
     they count for the tier and the detectors but are not sent to the model agents.
+    ``reader``: the repository at the change's commits, for code context (None: no context).
     """
 
     mr: MergeRequest
     settings: Settings
     unchanged: NotRequired[frozenset[str]]
+    reader: NotRequired[SourceReader | None]
 
 
 class ReviewState(InputState, total=False):
@@ -41,6 +44,7 @@ class ReviewState(InputState, total=False):
     notices: Annotated[list[str], operator.add]
     unreviewed: Annotated[list[NotReviewed], operator.add]
     dropped: Annotated[list[DroppedFinding], operator.add]
+    verify_runs: list[AgentRun]
     inline: list[Finding]
     file_level: list[Finding]
     result: ReviewResult

@@ -2,7 +2,7 @@
 
 Order: a system message common to every agent, then one user message with what every agent
 reviewing the same files sees (the merge request text, AGENTS.md, path instructions, the
-diff, earlier findings), then one user message with the agent's own part (its role and
+diff, the code context, earlier findings), then one user message with the agent's own part (its role and
 instructions, its Codex rules, its finding limit). Calls of one review on the same files are
 byte-identical up to that last message (``SHARED_MESSAGES`` messages).
 """
@@ -66,24 +66,28 @@ def build_messages(
     risk: RiskAssessment,
     *,
     focus: Collection[str] | None = None,
+    code_context: str = "",
 ) -> list[dict[str, str]]:
     """The system message, the shared user message and the agent's own message for ``spec``
     reviewing ``files`` (see the module docstring); with ``focus``, only those paths are the
-    agent's to review (its rules are theirs, and its part names them)."""
+    agent's to review (its rules are theirs, and its part names them). ``code_context`` is the
+    chunk's code context section (``reviewer.context_stage``), shown after the diff."""
     own = list(files) if focus is None else [f for f in files if f.path in focus]
     return [
         {"role": "system", "content": render("system.md.j2")},
-        {"role": "user", "content": shared_part(files, mr, settings, risk)},
+        {"role": "user", "content": shared_part(files, mr, settings, risk, code_context)},
         {"role": "user", "content": agent_part(spec, own, rules, risk, focused=focus is not None)},
     ]
 
 
-def shared_part(files: Sequence[FileDiff], mr: MergeRequest, settings: Settings, risk: RiskAssessment) -> str:
+def shared_part(files: Sequence[FileDiff], mr: MergeRequest, settings: Settings, risk: RiskAssessment,
+                code_context: str = "") -> str:
     """What every agent reviewing ``files`` is shown, identical for all of them."""
     return render(
         SHARED_TEMPLATE,
         tier=risk.tier.value,
         files=list(files),
+        code_context=code_context,
         mr=_mr_context(mr),
         agents_md=agents_md_for(mr.agents_md, [f.path for f in files]),
         path_instructions=[

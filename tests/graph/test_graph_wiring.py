@@ -6,6 +6,8 @@ import asyncio
 import time
 
 from reviewer.agent_runner import ChunkResult
+from reviewer.context_stage import add_context
+from reviewer.verify import verify_findings
 from reviewer.agents import AgentSpec, apply_overrides
 from reviewer.graph import ReviewServices, run_graph
 from reviewer.judge import judge_findings
@@ -63,8 +65,8 @@ class Stages:
         return ReviewServices(
             mark_files=self.mark_files, classify=self.classify, load_rules=self.load_rules,
             run_detectors=lambda files, rules: [_detector_finding()], load_agents=lambda: list(self.agents),
-            apply_overrides=apply_overrides, plan_review=self.plan_review, run_chunk=self.run_chunk,
-            judge=judge_findings,
+            apply_overrides=apply_overrides, plan_review=self.plan_review, add_context=add_context,
+            run_chunk=self.run_chunk, judge=judge_findings, verify=verify_findings,
         )
 
     def load_rules(self, dirs, texts):

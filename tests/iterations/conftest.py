@@ -33,6 +33,8 @@ FLAWS = {
 }
 EXPOSED = "EXPOSED = True"
 SECURITY_AGENT = "You are the Security reviewer"
+VERIFIER = "## Verify review findings"
+VERIFY_IDS = re.compile(r"^- id (F\d+):", re.M)
 DIFF_BLOCK = re.compile(r'<untrusted source="diff">\n(.*?)\n</untrusted>', re.S)
 _ADDED = re.compile(r"^(\d+)\+(.*)$")
 
@@ -57,8 +59,12 @@ def diff_files(prompt: str) -> dict[str, list[tuple[int, str]]]:
 
 
 def find_flaws(body: dict) -> Reply:
-    """The security agent's findings on the prompt's diff (see the module docstring)."""
+    """The security agent's findings on the prompt's diff (see the module docstring); the
+    verifier confirms every finding it is shown."""
     text = messages_text(body)
+    if VERIFIER in text:
+        return json_reply({"verdicts": [{"id": i, "verdict": "confirmed", "severity": None, "reason": "As shown."}
+                                        for i in VERIFY_IDS.findall(text)]})
     if SECURITY_AGENT not in text:
         return json_reply({"findings": []})
     findings = []

@@ -10,7 +10,7 @@ from tests.output.conftest import finding
 
 FINDING_KEYS = ["path", "line", "end_line", "severity", "category", "rule_id", "title", "body", "suggestion",
                 "agent", "fingerprint"]
-AGENT_KEYS = {"name", "model", "status", "error", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd",
+AGENT_KEYS = {"name", "model", "status", "error", "prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "context",
               "seconds"}
 
 
