@@ -116,6 +116,8 @@ def child(args: argparse.Namespace) -> int:
     from reviewer.graph import run_graph
     from reviewer.graph.services import default_services
     from reviewer.local_source import load_local_mr
+    from reviewer.git_cli import Git
+    from reviewer.repo_files import GitFiles
     from reviewer.settings import Environment, Settings, parse_repo_config
 
     if os.environ.get("REVIEWER_MODEL"):
@@ -141,6 +143,11 @@ def child(args: argparse.Namespace) -> int:
         captured.update(mr=mr, plan=plan)
         return plan
 
+    def recording_context(chunks, reader, settings):
+        chunks = timed("context", services.add_context)(chunks, reader, settings)
+        captured.update(chunks=chunks)
+        return chunks
+
     async def timed_chunk(spec, chunk, *rest):
         t0 = time.monotonic()
         try:
@@ -154,7 +161,7 @@ def child(args: argparse.Namespace) -> int:
         load_rules=timed("load_rules", services.load_rules),
         run_detectors=timed("run_detectors", services.run_detectors),
         load_agents=timed("load_agents", services.load_agents), plan_review=recording_plan,
-        run_chunk=timed_chunk, judge=timed("judge", services.judge),
+        add_context=recording_context, run_chunk=timed_chunk, judge=timed("judge", services.judge),
     )
     if profiler:
         profiler.start()
@@ -164,7 +171,8 @@ def child(args: argparse.Namespace) -> int:
     stages.insert(0, ("source", t_load, t_loaded, time.thread_time() - c_load))
     cpu_graph = time.process_time()
     settings = Settings(env=Environment.read(), repo=parse_repo_config(mr.repo_config_text))
-    result = asyncio.run(run_graph(mr, settings, services=wrapped))
+    reader = GitFiles(Git(Path(args.repo)), mr.diff_refs.base_sha, mr.diff_refs.head_sha) if mr.diff_refs else None
+    result = asyncio.run(run_graph(mr, settings, services=wrapped, reader=reader))
     t_done, cpu_done = time.monotonic(), time.process_time()
     if profiler:
         profiler.stop()
@@ -178,7 +186,8 @@ def child(args: argparse.Namespace) -> int:
         "files": len(mr.files), "diff_chars": sum(len(f.diff_text) for f in mr.files),
         "report": result.to_public(),
         "calls": {a.name: a.calls for a in result.agents},
-        "given": _given(captured.get("plan"), captured.get("mr")),
+        "given": _given(captured.get("chunks") or (captured["plan"].chunks if captured.get("plan") else None),
+                        captured.get("mr")),
         "profile": profiler.report() if profiler else None,
     }
     out["t_written"] = time.monotonic()
@@ -208,20 +217,23 @@ def file_text_given(f, original) -> str:
     return "".join(parts)
 
 
-def _given(plan, mr) -> dict[str, dict[str, int]]:
-    """Per agent: chunks, diff characters and diff tokens (server counter) of what it was sent."""
-    if plan is None or mr is None:
+def _given(chunks, mr) -> dict[str, dict[str, int]]:
+    """Per agent: chunks, diff characters and tokens, and code-context tokens (server counter)
+    of what it was sent."""
+    if chunks is None or mr is None:
         return {}
     originals = {f.path: f for f in mr.files}
     given: dict[str, dict[str, int]] = defaultdict(lambda: {"chunks": 0, "files": 0, "diff_chars": 0,
-                                                            "diff_tokens": 0, "est_tokens": 0})
-    for chunk in plan.chunks:
+                                                            "diff_tokens": 0, "context_tokens": 0, "est_tokens": 0})
+    for chunk in chunks:
         chars = sum(len(file_text_given(f, originals.get(f.path))) for f in chunk.files)
         g = given[chunk.agent]
         g["chunks"] += 1
         g["files"] += len(chunk.files)
         g["diff_chars"] += chars
         g["diff_tokens"] += chars // CHARS_PER_TOKEN
+        context = getattr(chunk, "context", None)
+        g["context_tokens"] += len(context.text) // CHARS_PER_TOKEN if context is not None else 0
         g["est_tokens"] += chunk.est_tokens
     return dict(given)
 
@@ -304,11 +316,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def repo_config(args: argparse.Namespace) -> str | None:
-    """The reviewed repository's ``.reviewer.yml``: the context window of the model aliases agents use."""
-    if not args.context_window:
-        return None
-    aliases = [f"  {alias}: {{context_window: {args.context_window}}}" for alias in ("default", "fast")]
-    return "\n".join(["models:", *aliases]) + "\n"
+    """The reviewed repository's ``.reviewer.yml``: the context window of the model aliases agents
+    use, and code context off with ``--no-context``."""
+    lines = ["context: {enabled: false}"] if args.no_context else []
+    if args.context_window:
+        lines += ["models:", *(f"  {alias}: {{context_window: {args.context_window}}}" for alias in ("default", "fast"))]
+    return "\n".join(lines) + "\n" if lines else None
 
 
 def _review_in_child(args: argparse.Namespace, change, base_url: str) -> tuple[dict, float]:
@@ -383,17 +396,19 @@ def report(args, change, data: dict, process_s: float, bodies: list[dict], busy:
         per_agent[name]["chars"] += len(text)
     print(f"model calls: {len(bodies)} (server), {sum(data['calls'].values())} (reviewer)")
     print(f"{'agent':<12}{'status':<9}{'calls':>6}{'chunks':>7}{'files':>7}{'prompt tok':>12}{'diff tok':>10}"
-          f"{'ratio':>7}{'seconds':>9}")
+          f"{'context tok':>12}{'ratio':>7}{'seconds':>9}")
     ratios_ok = True
     by_name = {a["name"]: a for a in data["report"]["agents"]}
     for name, a in by_name.items():
         g = data["given"].get(name, {})
-        ratio = a["prompt_tokens"] / g["diff_tokens"] if g.get("diff_tokens") else None
+        given_tokens = g.get("diff_tokens", 0) + g.get("context_tokens", 0)  # the ratio limits the overhead
+        ratio = a["prompt_tokens"] / given_tokens if given_tokens else None
         if ratio is not None and ratio > TARGET_RATIO:
             ratios_ok = False
         shown = f"{ratio:.2f}" if ratio is not None else "-"
         print(f"{name:<12}{a['status']:<9}{per_agent[name]['calls']:>6}{g.get('chunks', 0):>7}{g.get('files', 0):>7}"
-              f"{a['prompt_tokens']:>12,}{g.get('diff_tokens', 0):>10,}{shown:>7}{a['seconds']:>9.2f}"
+              f"{a['prompt_tokens']:>12,}{g.get('diff_tokens', 0):>10,}{g.get('context_tokens', 0):>12,}{shown:>7}"
+              f"{a['seconds']:>9.2f}"
               + (f"  ({a['error']})" if a["status"] != "ok" and a.get("error") else ""))
     not_reviewed = data["report"]["not_reviewed"]
     reasons = Counter(_reason_kind(n["reason"]) for n in not_reviewed)
@@ -526,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--context-window", type=int, default=128_000,
                         help="context window the reviewed repository's .reviewer.yml gives the model aliases "
                              "(default 128000; 0: no .reviewer.yml, so litellm's figure or the 8,192 fallback)")
+    parser.add_argument("--no-context", action="store_true", help="review without code context (the diff only)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the review and print the hot spots")
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")

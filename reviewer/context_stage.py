@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from reviewer.context import ContextItem, SourceReader, code_context
+from reviewer.context import ContextItem, Repository, SourceReader, code_context
 from reviewer.diff.filters import path_skip_reason, text_skip_reason
 from reviewer.log import get_logger
 from reviewer.models import FileDiff
@@ -58,12 +58,13 @@ def add_context(chunks: Sequence[_C], reader: SourceReader, settings: Settings) 
     for chunk in chunks:
         groups.setdefault(files_key(_files(chunk)), []).append(chunk)
     built: dict[Any, ChunkContext] = {}
+    shared = Repository(reader, _readable(reader, settings.repo.ignore))  # texts and parses reused by every chunk
     for key, members in groups.items():
         first: Any = members[0]
         room = min(int(getattr(c, "limit", 0)) - int(getattr(c, "est_tokens", 0)) for c in members)
         allowance = min(config.allowance(int(first.diff_tokens)), max(0, room))
         built[key] = build_context(first.files, reader, config, allowance, lambda t: count_tokens(model, t),
-                                   settings.repo.ignore)
+                                   settings.repo.ignore, repository=shared)
     return [replace(c, context=built[files_key(_files(c))]) for c in chunks]
 
 
@@ -72,13 +73,15 @@ def _files(chunk: Any) -> list[FileDiff]:
 
 
 def build_context(files: Sequence[FileDiff], reader: SourceReader, config: ContextConfig, allowance: int,
-                  count: Callable[[str], int], ignore: Sequence[str] = ()) -> ChunkContext:
-    """The context section for ``files`` within ``allowance`` tokens (``count`` measures text)."""
+                  count: Callable[[str], int], ignore: Sequence[str] = (), *,
+                  repository: Repository | None = None) -> ChunkContext:
+    """The context section for ``files`` within ``allowance`` tokens (``count`` measures text);
+    ``repository`` shares parsed files between calls."""
     if allowance <= 0:
         return EMPTY
-    readable = _readable(reader, ignore)
     try:
-        items = code_context(files, reader, call_sites=config.call_sites, readable=readable)
+        items = code_context(files, reader, call_sites=config.call_sites, readable=_readable(reader, ignore),
+                             repository=repository)
     except Exception as exc:  # noqa: BLE001 - context is an aid: never fail the review for it
         log.warning("context_failed", error=f"{type(exc).__name__}: {exc}"[:300])
         return EMPTY

@@ -8,6 +8,7 @@ read; whole-word search at the head commit finds call sites.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from reviewer.log import get_logger
 log = get_logger("repo_files")
 
 MAX_FILE_BYTES = 1_000_000
-MAX_SEARCH_HITS = 200
+MAX_SEARCH_HITS = 25  # candidate files per word: each is parsed to confirm a real call
+MAX_TREE_BYTES = 64_000_000  # a head tree up to this size is read whole, once, and searched in memory
+_WORD = re.compile(r"\w+")
 
 
 class GitFiles:
@@ -28,6 +31,9 @@ class GitFiles:
         self._shas = {"base": base_sha, "head": head_sha}
         self._texts: dict[tuple[str, str], str | None] = {}
         self._paths: dict[str, frozenset[str]] = {}
+        self._searches: dict[str, list[str]] = {}
+        self._whole_head: bool | None = None  # None: not tried yet
+        self._index: dict[str, list[str]] | None = None  # word → head paths containing it
 
     def prefetch(self, paths: Iterable[str]) -> None:
         """Read ``paths`` at both commits in two ``git cat-file`` calls each (instead of one per file)."""
@@ -51,14 +57,44 @@ class GitFiles:
         return self._text("base", path)
 
     def search(self, word: str) -> list[str]:
-        """Paths at the head commit that contain ``word`` as a whole word."""
-        return self._git.grep_files(self._shas["head"] or "", word, MAX_SEARCH_HITS)
+        """Paths at the head commit that contain ``word`` as a whole word (remembered per word)."""
+        if word not in self._searches:
+            if self._load_head_tree() and _WORD.fullmatch(word):
+                self._searches[word] = sorted(self._word_index().get(word, []))[:MAX_SEARCH_HITS]
+            else:
+                self._searches[word] = self._git.grep_files(self._shas["head"] or "", word, MAX_SEARCH_HITS)
+        return self._searches[word]
+
+    def _word_index(self) -> dict[str, list[str]]:
+        """Every identifier-like word of the head tree → the paths that contain it (built once)."""
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            for (side, path), text in self._texts.items():
+                if side == "head" and text:
+                    for word in set(_WORD.findall(text)):
+                        index.setdefault(word, []).append(path)
+            self._index = index
+        return self._index
+
+    def _load_head_tree(self) -> bool:
+        """Read every file of the head commit (two git calls) when the tree is small enough."""
+        if self._whole_head is None:
+            sha = self._shas["head"]
+            sizes = self._git.blob_sizes(sha, sorted(self._listing("head"))) if sha else {}
+            small = [p for p, size in sizes.items() if size <= MAX_FILE_BYTES]
+            self._whole_head = bool(sha) and sum(sizes[p] for p in small) <= MAX_TREE_BYTES
+            if self._whole_head:
+                texts = self._git.read_files(sha or "", [p for p in small if ("head", p) not in self._texts])
+                for path in self._listing("head"):
+                    self._texts.setdefault(("head", path), texts.get(path))
+        return self._whole_head
 
     def _text(self, side: str, path: str) -> str | None:
         if (side, path) not in self._texts:
             if path not in self._listing(side):  # a probe for a module that is not there: no git call
                 return None
-            self.prefetch([path])
+            if side != "head" or not self._load_head_tree():
+                self.prefetch([path])
         return self._texts.get((side, path))
 
     def _listing(self, side: str) -> frozenset[str]:

@@ -18,5 +18,6 @@ twice, refused paths are never read and texts over 1 MB are skipped.
 
 from reviewer.context.engine import code_context
 from reviewer.context.model import ContextItem, ContextKind, SourceLine, SourceReader
+from reviewer.context.repository import Repository
 
-__all__ = ["ContextItem", "ContextKind", "SourceLine", "SourceReader", "code_context"]
+__all__ = ["ContextItem", "ContextKind", "Repository", "SourceLine", "SourceReader", "code_context"]

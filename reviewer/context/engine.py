@@ -33,15 +33,17 @@ class _Changed:
 
 
 def code_context(files: Sequence[FileDiff], reader: SourceReader, *, call_sites: int = 5,
-                 readable: Callable[[str], bool] = lambda path: True) -> list[ContextItem]:
+                 readable: Callable[[str], bool] = lambda path: True,
+                 repository: Repository | None = None) -> list[ContextItem]:
     """Context for a chunk of changed ``files`` read through ``reader`` at head (and base).
 
     Returns ``enclosing`` items (file order, then line order), then ``definition`` items the
     added lines use, then up to ``call_sites`` ``call_site`` items for each definition whose
     signature changed or that was removed. No code region is shown twice. Paths ``readable``
-    refuses are never read, nor are texts over 1 MB.
+    refuses are never read, nor are texts over 1 MB. ``repository`` (built on the same reader
+    and rule) shares its caches of texts, outlines and searches across calls.
     """
-    repo = Repository(reader, readable)
+    repo = repository if repository is not None else Repository(reader, readable)
     gone = frozenset(f.old_path for f in files if f.deleted_file or f.renamed_file)
     resolver = Resolver(repo, Modules(repo, gone))
     changed = [c for c in (_load(f, repo) for f in files) if c is not None]
