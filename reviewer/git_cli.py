@@ -113,24 +113,17 @@ class Git:
 
     def read_files(self, sha: str, paths: Sequence[str]) -> dict[str, str]:
         """Contents of those ``paths`` that are files at commit ``sha`` (one ``cat-file``)."""
-        asked = [path for path in dict.fromkeys(paths) if "\n" not in path]
-        if not asked:
+        asked, result = self._cat_file("--batch", sha, paths)
+        if result is None:
             return {}
-        request = "".join(f"{sha}:{path}\n" for path in asked).encode("utf-8")
-        result = self.run("cat-file", "--batch", stdin=request)
         if result.returncode != 0:
             raise SourceError(f"git cat-file failed in {self.repo}: {first_line(result.stderr)}")
         return _parse_batch(result.stdout, asked)
 
-
     def blob_sizes(self, sha: str, paths: Sequence[str]) -> dict[str, int]:
         """Size in bytes of those ``paths`` that are files at commit ``sha`` (one ``cat-file``)."""
-        asked = [path for path in dict.fromkeys(paths) if "\n" not in path]
-        if not asked:
-            return {}
-        request = "".join(f"{sha}:{path}\n" for path in asked).encode("utf-8")
-        result = self.run("cat-file", "--batch-check", stdin=request)
-        if result.returncode != 0:
+        asked, result = self._cat_file("--batch-check", sha, paths)
+        if result is None or result.returncode != 0:
             return {}
         sizes: dict[str, int] = {}
         for path, line in zip(asked, result.stdout.splitlines(), strict=False):
@@ -138,6 +131,15 @@ class Git:
             if len(parts) == 3 and parts[1] == b"blob":
                 sizes[path] = int(parts[2])
         return sizes
+
+    def _cat_file(self, mode: str, sha: str, paths: Sequence[str]
+                  ) -> tuple[list[str], subprocess.CompletedProcess[bytes] | None]:
+        """One ``git cat-file <mode>`` for ``sha:path`` of each path (None when none is askable)."""
+        asked = [path for path in dict.fromkeys(paths) if "\n" not in path]
+        if not asked:
+            return asked, None
+        request = "".join(f"{sha}:{path}\n" for path in asked).encode("utf-8")
+        return asked, self.run("cat-file", mode, stdin=request)
 
     def file_paths(self, sha: str) -> list[str]:
         """Every file path at commit ``sha`` ([] when git cannot list it)."""
