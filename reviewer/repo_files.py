@@ -11,11 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from reviewer.git_cli import Git
 from reviewer.log import get_logger
 
 log = get_logger("repo_files")
+
+
+class SourceReaderLike(Protocol):
+    """What :class:`HeadWithBase` needs of the reader it takes the base from."""
+
+    def base_text(self, path: str) -> str | None:
+        """``path`` at the base commit, or None."""
+        ...
 
 MAX_FILE_BYTES = 1_000_000
 MAX_SEARCH_HITS = 25  # candidate files per word: each is parsed to confirm a real call
@@ -64,6 +73,11 @@ class GitFiles:
             else:
                 self._searches[word] = self._git.grep_files(self._shas["head"] or "", word, MAX_SEARCH_HITS)
         return self._searches[word]
+
+    @property
+    def has_base(self) -> bool:
+        """True when the base commit is in this repository (a shallow clone may lack it)."""
+        return bool(self._shas["base"])
 
     def _word_index(self) -> dict[str, list[str]]:
         """Every identifier-like word of the head tree → the paths that contain it (built once)."""
@@ -116,3 +130,28 @@ def checkout_files(folder: Path | str | None, base_sha: str | None, head_sha: st
         return None
     base = base_sha if base_sha and git.has_commit(base_sha) else None
     return GitFiles(git, base, head_sha)
+
+
+class HeadWithBase:
+    """The head (and search) from one reader, the base from another: a shallow CI checkout that
+    holds the reviewed head but not the base, completed by the files API for the base."""
+
+    def __init__(self, head: GitFiles, base: SourceReaderLike) -> None:
+        self._head = head
+        self._base = base
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Read ``paths`` at head in one go (the base is read on demand)."""
+        self._head.prefetch(paths)
+
+    def head_text(self, path: str) -> str | None:
+        """``path`` at the head commit, from the checkout."""
+        return self._head.head_text(path)
+
+    def base_text(self, path: str) -> str | None:
+        """``path`` at the base commit, from the other reader."""
+        return self._base.base_text(path)
+
+    def search(self, word: str) -> list[str]:
+        """Whole-word search at head, in the checkout."""
+        return self._head.search(word)

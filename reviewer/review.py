@@ -96,13 +96,16 @@ def _local_files(request: ReviewRequest, mr: MergeRequest, settings: Settings) -
 def _gitlab_files(client: GitLabClient, mr: MergeRequest, settings: Settings) -> SourceReader | None:
     """The job's checkout when it holds the reviewed head, else the repository files API."""
     from reviewer.gitlab_mr.repo_files import ApiFiles
-    from reviewer.repo_files import checkout_files
+    from reviewer.repo_files import HeadWithBase, checkout_files
 
     if not _wants_context(settings) or mr.diff_refs is None or mr.project is None:
         return None
     refs = mr.diff_refs
+    api = ApiFiles(client, mr.project, refs.base_sha, refs.head_sha)
     checkout = checkout_files(settings.env.project_dir, refs.base_sha, refs.head_sha)
-    return checkout or ApiFiles(client, mr.project, refs.base_sha, refs.head_sha)
+    if checkout is None:
+        return api
+    return checkout if checkout.has_base else HeadWithBase(checkout, api)  # a shallow clone without the base
 
 
 def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:

@@ -51,3 +51,20 @@ def test_a_checkout_is_used_only_when_it_holds_the_reviewed_head(tmp_path):
     assert checkout_files(tmp_path / "plain", base, head) is None
     without_base = checkout_files(repo.root, "1" * 40, head)
     assert without_base is not None and without_base.base_text("app/client.py") is None
+
+
+def test_a_checkout_without_the_base_takes_the_base_from_another_reader(tmp_path):
+    from reviewer.repo_files import HeadWithBase
+
+    repo, base, head = _repo(tmp_path)
+    checkout = checkout_files(repo.root, "1" * 40, head)
+    assert checkout is not None and not checkout.has_base
+
+    class Api:
+        def base_text(self, path):
+            return f"base of {path}"
+
+    mixed = HeadWithBase(checkout, Api())
+    assert mixed.base_text("app/client.py") == "base of app/client.py"
+    assert mixed.head_text("app/client.py") == "def fetch(url, timeout=5):\n    return url\n"
+    assert "app/use.py" in mixed.search("fetch")
