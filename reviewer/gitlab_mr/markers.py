@@ -201,11 +201,6 @@ def _typed_marker(body: str | None, kind: MarkerKind, model: type[_M]) -> _M | N
         return None
 
 
-def is_reviewer_body(body: str | None) -> bool:
-    """True when the body ends with one of the reviewer's markers."""
-    return last_marker(body) is not None
-
-
 def strip_forgeries(text: str) -> str:
     """Defuse anything in untrusted text that looks like the opening of one of our markers."""
     return FORGERY_RE.sub("<!-- reviewer\u200b:", text)
