@@ -72,8 +72,6 @@ async def run_chunk(
                        dropped=dropped)
 
 
-
-
 def _in_focus(findings: list[Finding], chunk: Chunk) -> tuple[list[Finding], list[DroppedFinding]]:
     """The findings on files the agent reviews in ``chunk``; the others dropped, with the reason
     (an agent shown the whole change to share a cached prompt still owns only its own files)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from reviewer.context import ContextItem, Repository, SourceReader, code_context
 from reviewer.diff.filters import path_skip_reason, text_skip_reason
@@ -22,7 +22,6 @@ from reviewer.settings import ContextConfig, Settings
 
 log = get_logger("context")
 
-_C = TypeVar("_C")  # a planning Chunk: files, diff_tokens, est_tokens, limit, context
 KIND_LABELS = {"enclosing": "around the change", "definition": "used by the change",
                "call_site": "depends on the change"}
 
@@ -40,6 +39,18 @@ class ChunkContext:
 EMPTY = ChunkContext()
 
 
+class ContextChunk(Protocol):
+    """What the stage reads of a planning ``Chunk`` (a dataclass with a ``context`` field)."""
+
+    files: list[FileDiff]
+    diff_tokens: int
+    est_tokens: int
+    limit: int
+
+
+_C = TypeVar("_C", bound=ContextChunk)
+
+
 def files_key(files: Sequence[FileDiff]) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """What identifies a chunk's files for context: each path and the hunks it carries."""
     return tuple((f.path, tuple(h.new_start for h in f.hunks)) for f in files)
@@ -51,37 +62,34 @@ def add_context(chunks: Sequence[_C], reader: SourceReader, settings: Settings) 
 
     config = settings.repo.context
     model = settings.env.model or ""
-    prefetch = getattr(reader, "prefetch", None)
+    prefetch = getattr(reader, "prefetch", None)  # a git reader reads many files in one call
     if callable(prefetch):
-        prefetch(dict.fromkeys(f.path for c in chunks for f in _files(c)))
+        prefetch(dict.fromkeys(f.path for c in chunks for f in c.files))
     groups: dict[Any, list[_C]] = {}
     for chunk in chunks:
-        groups.setdefault(files_key(_files(chunk)), []).append(chunk)
+        groups.setdefault(files_key(chunk.files), []).append(chunk)
     built: dict[Any, ChunkContext] = {}
-    shared = Repository(reader, _readable(reader, settings.repo.ignore))  # texts and parses reused by every chunk
+    shared = context_repository(reader, settings.repo.ignore)  # texts and parses reused by every chunk
     for key, members in groups.items():
-        first: Any = members[0]
-        room = min(int(getattr(c, "limit", 0)) - int(getattr(c, "est_tokens", 0)) for c in members)
-        allowance = min(config.allowance(int(first.diff_tokens)), max(0, room))
-        built[key] = build_context(first.files, reader, config, allowance, lambda t: count_tokens(model, t),
-                                   settings.repo.ignore, repository=shared)
-    return [replace(c, context=built[files_key(_files(c))]) for c in chunks]
+        room = min(c.limit - c.est_tokens for c in members)
+        allowance = min(config.allowance(members[0].diff_tokens), max(0, room))
+        built[key] = build_context(members[0].files, shared, config, allowance, lambda t: count_tokens(model, t))
+    return [replace(c, context=built[files_key(c.files)]) for c in chunks]
 
 
-def _files(chunk: Any) -> list[FileDiff]:
-    return list(chunk.files)
+def context_repository(reader: SourceReader, ignore: Sequence[str] = ()) -> Repository:
+    """The engine's view of ``reader``: its texts and parses cached, and only files that may be
+    read into context (see ``_readable``)."""
+    return Repository(reader, _readable(reader, ignore))
 
 
-def build_context(files: Sequence[FileDiff], reader: SourceReader, config: ContextConfig, allowance: int,
-                  count: Callable[[str], int], ignore: Sequence[str] = (), *,
-                  repository: Repository | None = None) -> ChunkContext:
-    """The context section for ``files`` within ``allowance`` tokens (``count`` measures text);
-    ``repository`` shares parsed files between calls."""
+def build_context(files: Sequence[FileDiff], repository: Repository, config: ContextConfig, allowance: int,
+                  count: Callable[[str], int]) -> ChunkContext:
+    """The context section for ``files`` within ``allowance`` tokens (``count`` measures text)."""
     if allowance <= 0:
         return EMPTY
     try:
-        items = code_context(files, reader, call_sites=config.call_sites, readable=_readable(reader, ignore),
-                             repository=repository)
+        items = code_context(files, repository.reader, call_sites=config.call_sites, repository=repository)
     except Exception as exc:  # noqa: BLE001 - context is an aid: never fail the review for it
         log.warning("context_failed", error=f"{type(exc).__name__}: {exc}"[:300])
         return EMPTY

@@ -256,6 +256,13 @@ class Settings(BaseModel):
         """The per-review prompt-token budget (environment overrides the repo config)."""
         return self.env.token_budget or self.repo.token_budget
 
+    def alias_has_model(self, alias: str) -> bool:
+        """True when ``alias`` names a model of its own (``REVIEWER_MODEL_<ALIAS>`` or the repo's
+        ``models.<alias>.model``), rather than falling back to ``REVIEWER_MODEL``."""
+        name = alias.lower()
+        config = self.repo.models.get(name)
+        return bool(self.env.alias_models.get(name) or (config is not None and config.model))
+
     def resolve_model(self, alias_or_model: str) -> ModelCall | None:
         """Resolve an agent's model alias (or a literal litellm model) to a call; None if unset.
 

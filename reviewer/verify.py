@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from reviewer import llm
 from reviewer.codex import DETECTOR_AGENT
 from reviewer.context import SourceReader
-from reviewer.context_stage import build_context
+from reviewer.context_stage import build_context, context_repository
 from reviewer.errors import LLMError
 from reviewer.log import get_logger
 from reviewer.models import VERIFY_AGENT, AgentRun, DroppedFinding, FileDiff, Finding, Severity
@@ -96,7 +96,7 @@ class Verification:
 def verify_call(settings: Settings) -> ModelCall | None:
     """The model that verifies: the ``verify`` alias when configured, else ``strong``, else the default."""
     for alias in (VERIFY_AGENT, "strong"):
-        if settings.env.alias_models.get(alias) or (settings.repo.models.get(alias) and settings.repo.models[alias].model):
+        if settings.alias_has_model(alias):
             return settings.resolve_model(alias)
     return settings.resolve_model(VERIFY_AGENT)
 
@@ -141,8 +141,8 @@ async def _verify_file(path: str, findings: list[Finding], file: FileDiff | None
     context = ""
     if file is not None and reader is not None and settings.repo.context.enabled:
         config = settings.repo.context
-        context = build_context([file], reader, config, config.min_tokens,
-                                lambda text: llm.count_tokens(call.model, text), settings.repo.ignore).text
+        context = build_context([file], context_repository(reader, settings.repo.ignore), config,
+                                config.min_tokens, lambda text: llm.count_tokens(call.model, text)).text
     prompt = render("verify.md.j2", path=path, findings=items, files=[file] if file else [], code_context=context)
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}]
     async with gate:

@@ -29,6 +29,11 @@ class Repository:
         self._searches: dict[str, list[str]] = {}
         self._allowed: dict[str, bool] = {}
 
+    @property
+    def reader(self) -> SourceReader:
+        """The reader behind the caches."""
+        return self._reader
+
     def readable(self, path: str) -> bool:
         """Whether ``path`` may be read at all (asked once per path)."""
         allowed = self._allowed.get(path)

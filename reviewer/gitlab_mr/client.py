@@ -29,12 +29,12 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from reviewer.errors import GitLabAuthError, GitLabError
-from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.errors import (
     MSG_JOB_READ, MSG_JOB_UNAUTHORIZED, MSG_JOB_WRITE, MSG_SCOPE_READ, MSG_SCOPE_WRITE, MSG_TOKEN_IS_JOB_TOKEN,
     MSG_UNAUTHORIZED, JOB_TOKEN_VAR, TOKEN_VAR, GitLabBadRequest, GitLabNotFound, GitLabNotJson, GitLabRedirect,
     MergeRequestNotFound, NotGitLabError, not_json_message,
 )
+from reviewer.gitlab_mr.trust import authored_by, only_our_markers
 from reviewer.log import get_logger
 
 log = get_logger("gitlab")
@@ -263,7 +263,7 @@ class GitLabClient:
 
     def is_own(self, note: dict[str, Any]) -> bool:
         """True when ``note`` was written by the reviewer's own user (never when that is unknown)."""
-        return _authored_by(note, self.reviewer_id)
+        return authored_by(note, self.reviewer_id)
 
     def _read_user(self) -> dict[str, Any] | None:
         try:
@@ -467,40 +467,6 @@ class GitLabClient:
 def looks_like_job_token(token: str | None) -> bool:
     """True for a value shaped like a CI job token (``glcbt-…``), whatever variable holds it."""
     return bool(token) and str(token).strip().startswith(JOB_TOKEN_PREFIX)
-
-
-def only_our_markers(discussions: list[dict[str, Any]], reviewer_id: int | None, *,
-                     on_forgery: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
-    """``discussions`` with the marker look-alikes defused (``markers.strip_forgeries``) in every
-    note not written by user ``reviewer_id``, in every note when it is None. Only the reviewer's
-    own notes then carry markers, and the text of everyone else's is safe to quote back. A note of
-    the reviewer's that a human edited keeps its author, so it still counts. ``on_forgery`` is
-    called with each note that had something defused."""
-    return [_defused(d, reviewer_id, on_forgery) if isinstance(d, dict) else d for d in discussions]
-
-
-def _defused(discussion: dict[str, Any], reviewer_id: int | None,
-             on_forgery: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
-    notes = discussion.get("notes")
-    if not isinstance(notes, list):
-        return discussion
-    return {**discussion, "notes": [_defused_note(n, reviewer_id, on_forgery) for n in notes]}
-
-
-def _defused_note(note: Any, reviewer_id: int | None, on_forgery: Callable[[dict[str, Any]], None] | None) -> Any:
-    if not isinstance(note, dict) or _authored_by(note, reviewer_id) or not isinstance(note.get("body"), str):
-        return note
-    body = markers.strip_forgeries(note["body"])
-    if body == note["body"]:
-        return note
-    if on_forgery is not None:
-        on_forgery(note)
-    return {**note, "body": body}
-
-
-def _authored_by(note: dict[str, Any], user_id: int | None) -> bool:
-    author = note.get("author")
-    return user_id is not None and isinstance(author, dict) and author.get("id") == user_id
 
 
 def _parsed(result: Any) -> Any:

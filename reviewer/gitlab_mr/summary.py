@@ -14,6 +14,7 @@ from reviewer import __version__
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.sanitize import sanitize_inline, sanitize_markdown
 from reviewer.incremental import STATES_DROPPED, file_state
+from reviewer.short_text import shorten
 from reviewer.models import VERIFY_AGENT, AgentRun, Category, Finding, MergeRequest, ReviewResult, Severity
 
 TITLE = "## AI review summary"
@@ -161,7 +162,7 @@ def render_minimal_summary(full_body: str, reason: str) -> str:
     marker = markers.last_marker_text(full_body) or ""
     return "\n".join([
         TITLE, "",
-        f"**The full summary could not be posted** ({sanitize_inline(reason[:MAX_REASON_CHARS])}); "
+        f"**The full summary could not be posted** ({sanitize_inline(shorten(reason, MAX_REASON_CHARS))}); "
         f"the whole review is in the job's `{ARTIFACT}` artifact.",
         "", marker,
     ])

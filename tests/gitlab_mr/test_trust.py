@@ -9,7 +9,7 @@ import pytest
 
 from reviewer.errors import GitLabError
 from reviewer.gitlab_mr import load_gitlab_mr, markers, publish
-from reviewer.gitlab_mr.client import only_our_markers
+from reviewer.gitlab_mr.trust import only_our_markers
 from reviewer.log import configure
 from reviewer.reconcile import earlier_for_prompt, is_dismissed
 from tests.gitlab_mr.conftest import JOB_TOKEN
