@@ -84,12 +84,15 @@ def context_repository(reader: SourceReader, ignore: Sequence[str] = ()) -> Repo
 
 
 def build_context(files: Sequence[FileDiff], repository: Repository, config: ContextConfig, allowance: int,
-                  count: Callable[[str], int]) -> ChunkContext:
-    """The context section for ``files`` within ``allowance`` tokens (``count`` measures text)."""
+                  count: Callable[[str], int],
+                  first: Callable[[], Sequence[ContextItem]] | None = None) -> ChunkContext:
+    """The context section for ``files`` within ``allowance`` tokens (``count`` measures text);
+    ``first`` gives items that go before the engine's (the verifier's code at base)."""
     if allowance <= 0:
         return EMPTY
     try:
-        items = code_context(files, repository.reader, call_sites=config.call_sites, repository=repository)
+        items = [*(first() if first else ()),
+                 *code_context(files, repository.reader, call_sites=config.call_sites, repository=repository)]
     except Exception as exc:  # noqa: BLE001 - context is an aid: never fail the review for it
         log.warning("context_failed", error=f"{type(exc).__name__}: {exc}"[:300])
         return EMPTY
@@ -113,7 +116,8 @@ def fill(items: Sequence[ContextItem], allowance: int, count: Callable[[str], in
 
 def render_item(item: ContextItem) -> str:
     """One item as the prompt shows it: a header naming the file, the symbol and why, then its
-    lines numbered as at head (a marker line for what was left out)."""
+    lines numbered as in the version shown, head unless the note says base (a marker line for
+    what was left out)."""
     why = KIND_LABELS.get(item.kind, item.kind) + (f"; {item.note}" if item.note else "")
     lines = [f"#### {item.path}: {item.symbol} ({why})"]
     for line in item.lines:

@@ -227,9 +227,79 @@ def test_when_the_whole_change_fits_every_agent_sees_it_with_its_own_files_as_fo
     assert [f.path for f in by_agent["docs"].reviewed] == ["README.md"]
 
 
-def test_agents_get_chunks_of_their_own_when_the_whole_change_does_not_fit_one_call():
+def test_in_a_small_window_each_chunk_holds_only_files_its_agents_review():
     repo = "models:\n  default: {context_window: 6000, max_output_tokens: 500}\n"
     files = [source(f"src/mod_{i:02}.py", 60) for i in range(10)] + [source("README.md", 200)]
     plan = plan_review(MergeRequest(files=files), FULL, load_agents(), settings(repo))
     assert all(c.focus is None for c in plan.chunks)
     assert "README.md" not in seen(plan, "security") and seen(plan, "docs") == ["README.md"]
+
+
+def _by_files(plan: ReviewPlan) -> dict[tuple, list]:
+    """The plan's chunks grouped by the files they show (a shared chunk is one entry)."""
+    groups: dict[tuple, list] = {}
+    for c in plan.chunks:
+        groups.setdefault(tuple((f.path, tuple(h.new_start for h in f.hunks)) for f in c.files), []).append(c)
+    return groups
+
+
+BIG_WINDOW = "models:\n  default: {context_window: 24000, max_output_tokens: 500}\n  fast: {context_window: 24000, max_output_tokens: 500}\n"
+
+
+def big_change() -> MergeRequest:
+    return MergeRequest(files=[source(f"src/mod_{i:02}.py", 60) for i in range(30)]
+                        + [source(f"docs/page_{i}.md", 40) for i in range(4)])
+
+
+def test_a_change_too_big_for_one_call_is_cut_into_chunks_every_agent_of_the_model_shares():
+    mr = big_change()
+    plan = plan_review(mr, FULL, load_agents(), settings(BIG_WINDOW, token_budget=2_000_000))
+    groups = _by_files(plan)
+    assert len(groups) > 1  # more than one call's worth
+    assert len(plan.chunks) > len(groups)  # chunks are shown to several agents
+    first = plan.chunks_for("codex")[0]
+    sharing = {c.agent for c in groups[next(iter(groups))]}
+    assert sharing == {a.name for a in plan.agents}  # the first chunk has work for every agent
+    for chunks in groups.values():
+        for c in chunks:
+            spec = next(a for a in plan.agents if a.name == c.agent)
+            assert c.reviewed and all(spec.in_scope(f.path) for f in c.reviewed)
+    assert first.files == groups[next(iter(groups))][0].files
+    for spec in plan.agents:
+        assert_nothing_dropped(plan, mr, spec)
+    assert plan.not_reviewed == []
+
+
+def test_agents_on_another_model_pack_chunks_of_their_own_files():
+    mr = big_change()
+    plan = plan_review(mr, FULL, load_agents(), settings(BIG_WINDOW, token_budget=2_000_000,
+                                                         alias_models={"fast": "openai/gpt-4o"}))
+    docs = plan.chunks_for("docs")
+    assert docs and all(c.focus is None for c in docs)
+    assert {f.path for c in docs for f in c.files} == {f"docs/page_{i}.md" for i in range(4)}
+    shown_to_codex = {f.path for c in plan.chunks_for("codex") for f in c.files}
+    assert shown_to_codex == {f.path for f in mr.files}
+
+
+def test_a_budget_smaller_than_one_shared_chunk_cuts_the_chunks_so_every_agent_still_reviews():
+    mr = big_change()
+    specs = [a for a in load_agents() if a.name in ("security", "quality", "codex")]
+    plan = plan_review(mr, FULL, specs, settings(BIG_WINDOW, token_budget=30_000))
+    assert {c.agent for c in plan.chunks} == {"security", "quality", "codex"}
+    assert sum(c.limit for c in plan.chunks) <= 30_000  # a chunk's limit counts its context room
+    assert plan.not_reviewed and all(n.reason.startswith("token budget exhausted for ") for n in plan.not_reviewed)
+    assert len(_by_files(plan)) * 3 == len(plan.chunks)  # every chunk reviewed by all three
+    for spec in specs:
+        assert_nothing_dropped(plan, mr, spec)
+
+
+def test_every_chunk_keeps_room_for_its_code_context():
+    mr = big_change()
+    config = Settings().repo.context
+    plan = plan_review(mr, FULL, load_agents(), settings(BIG_WINDOW))
+    for c in plan.chunks:
+        if len(c.files) > 1:  # a file alone goes whatever is left
+            room = c.limit - c.est_tokens
+            assert room >= min(config.allowance(c.diff_tokens), (c.limit - c.est_tokens + c.diff_tokens) // 2) - 50
+    off = plan_review(mr, FULL, load_agents(), settings(BIG_WINDOW + "context: {enabled: false}\n"))
+    assert len(_by_files(off)) < len(_by_files(plan))  # without context, more diff fits each call
