@@ -1,0 +1,5 @@
+module example.com/directory
+
+go 1.22
+
+require github.com/jackc/pgx/v5 v5.6.0

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"example.com/blog/internal/api"
+	"example.com/blog/internal/store"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	db, err := sql.Open("pgx", os.Getenv("DATABASE_URL"))
+	if err != nil {
+		logger.Error("opening database", "err", err)
+		os.Exit(1)
+	}
+	s := &store.Store{DB: db}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/feed", api.Feed(s, logger))
+	srv := &http.Server{
+		Addr:              ":8080",
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		WriteTimeout:      15 * time.Second,
+	}
+	if err := srv.ListenAndServe(); err != nil {
+		logger.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,1 @@
+"""Billing: customers, orders, refunds and the nightly jobs that settle them."""

@@ -1,0 +1,10 @@
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by the session middleware for signed-in requests. */
+      user?: { id: number };
+    }
+  }
+}
+
+export {};

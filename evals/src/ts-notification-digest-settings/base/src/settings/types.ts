@@ -1,0 +1,3 @@
+export interface NotificationPrefs {
+  emailEnabled: boolean;
+}
