@@ -52,8 +52,7 @@ async def run_chunk(
     call = settings.resolve_model(spec.model)
     if call is None:
         return ChunkResult(agent=spec.name, error=f"no model configured for '{spec.model}'")
-    messages = build_messages(spec, chunk.files, mr, rules, settings, risk, focus=chunk.focus,
-                              code_context=chunk.context.text)
+    messages = chunk_messages(spec, chunk, mr, rules, settings, risk)
     try:
         report, usage = await llm.complete_json(call, messages, AgentReport, name=f"{spec.name}_report",
                                                 shared_messages=SHARED_MESSAGES)
@@ -70,6 +69,13 @@ async def run_chunk(
              dropped=len(dropped), prompt_tokens=usage.prompt_tokens)
     return ChunkResult(agent=spec.name, findings=findings, usage=usage, model=usage.model or call.model,
                        dropped=dropped)
+
+
+def chunk_messages(spec: AgentSpec, chunk: Chunk, mr: MergeRequest, rules: RuleSource | None, settings: Settings,
+                   risk: RiskAssessment) -> list[dict[str, str]]:
+    """The messages ``spec`` sends for ``chunk`` (what ``reviewer prompts render`` prints)."""
+    return build_messages(spec, chunk.files, mr, rules, settings, risk, focus=chunk.focus,
+                          code_context=chunk.context.text)
 
 
 def _in_focus(findings: list[Finding], chunk: Chunk) -> tuple[list[Finding], list[DroppedFinding]]:

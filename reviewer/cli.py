@@ -21,6 +21,9 @@ from reviewer.errors import ConfigError, ReviewerError, SourceError
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 FAIL_ON_CHOICES = ("none", "note", "suggestion", "important", "critical")
 FORMAT_CHOICES = ("text", "json", "markdown", "codequality")
+PLACEHOLDER_CONTEXT_WINDOW = 128_000  # tokens; what `prompts render` plans with when no model is configured
+PROMPTS_DIR_HELP = ("folder of prompt templates (*.j2, relative to the current directory) that replace the packaged "
+                    "ones of the same name; searched before the config's prompts_dir")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="exit 1 when a finding at or above this severity is reported (default: none)")
     review.add_argument("--rules-dir", type=Path, action="append", default=[],
                         help="extra Engineering Codex rule folder (repeatable)")
+    review.add_argument("--prompts-dir", type=Path, metavar="DIR", help=PROMPTS_DIR_HELP)
     review.add_argument("--verbose", action="store_true", help="debug logging")
 
     rules = commands.add_parser("rules", help="inspect and validate the Engineering Codex")
@@ -64,6 +68,33 @@ def build_parser() -> argparse.ArgumentParser:
     listing = rules_commands.add_parser("list", help="list rules, or those that apply to --path")
     listing.add_argument("--path", help="only rules whose scope covers this file path")
     listing.add_argument("--rules-dir", type=Path, action="append", default=[], help="extra rule folder")
+
+    prompts = commands.add_parser("prompts", help="inspect the prompt templates and the messages an agent sends")
+    prompts_commands = prompts.add_subparsers(dest="prompts_command", required=True, parser_class=_Parser)
+    plist = prompts_commands.add_parser(
+        "list", help="every template and where it comes from (packaged, or an override)",
+        description="List every prompt template and where it comes from: 'packaged', or the override file that "
+                    "replaces it (--prompts-dir first, then prompts_dir of the repository's config at --base).")
+    plist.add_argument("--prompts-dir", type=Path, metavar="DIR", help=PROMPTS_DIR_HELP)
+    plist.add_argument("--repo", type=Path, help="repository whose config's prompts_dir to include "
+                                                 "(default: . when it is a git repository)")
+    plist.add_argument("--base", help="ref the config is read at (default: the default branch, as for review)")
+    prender = prompts_commands.add_parser(
+        "render", help="print the messages an agent would send for a local change (no model call)",
+        description="Print the exact messages one agent would send for base...head of a local repository, "
+                    "planned, chunked and given code context as by 'reviewer review --local'. No model is called. "
+                    f"Without a model configured for the agent, a placeholder model with a "
+                    f"{PLACEHOLDER_CONTEXT_WINDOW:,}-token context window sizes the chunks (set REVIEWER_MODEL, or "
+                    "models.<alias>.context_window in .reviewer.yml, to see the chunks of your model).")
+    prender.add_argument("--agent", required=True, help="the agent (see agents/*.yaml: security, quality, ...)")
+    prender.add_argument("--local", action="store_true", help="a local git repository (the only source supported)")
+    prender.add_argument("--repo", type=Path, default=Path("."), help="local repository path (default: .)")
+    prender.add_argument("--base", help="base ref (default: merge base with the default branch)")
+    prender.add_argument("--head", default="HEAD", help="head ref (default: HEAD)")
+    prender.add_argument("--prompts-dir", type=Path, metavar="DIR", help=PROMPTS_DIR_HELP)
+    prender.add_argument("--rules-dir", type=Path, action="append", default=[],
+                         help="extra Engineering Codex rule folder (repeatable)")
+    prender.add_argument("--chunk", type=int, metavar="N", help="only the agent's N-th call (1-based; default: all)")
     return parser
 
 
@@ -74,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command == "prompts":
+            return _prompts(args)
         return _review(args)
     except (ConfigError, SourceError) as exc:
         print(f"reviewer: error: {exc}", file=sys.stderr)
@@ -107,12 +140,33 @@ def _rules(args: argparse.Namespace) -> int:
     return rules_list(args.path, args.rules_dir)
 
 
+def _prompts(args: argparse.Namespace) -> int:
+    from reviewer import log
+    from reviewer.prompting.commands import prompts_list, prompts_render
+    from reviewer.settings import Environment
+
+    _check_prompts_dir(args.prompts_dir)
+    env = Environment.read()
+    log.configure(json_logs=env.in_ci)
+    if args.prompts_command == "list":
+        return prompts_list(args.prompts_dir, args.repo, args.base, env)
+    _check_dirs(args.rules_dir)
+    if not args.local:
+        raise ConfigError("prompts render needs --local: it renders a change of a local git repository")
+    if args.chunk is not None and args.chunk < 1:
+        raise ConfigError(f"--chunk {args.chunk}: calls are numbered from 1")
+    return prompts_render(args.agent, repo=args.repo, base=args.base, head=args.head, prompts_dir=args.prompts_dir,
+                          rule_dirs=list(args.rules_dir), chunk=args.chunk, env=env,
+                          context_window=PLACEHOLDER_CONTEXT_WINDOW)
+
+
 def _review(args: argparse.Namespace) -> int:
     from reviewer import log
     from reviewer.review import ReviewRequest, run
     from reviewer.settings import Environment
 
     _check_dirs(args.rules_dir)
+    _check_prompts_dir(args.prompts_dir)
     env = Environment.read()
     log.configure(json_logs=env.in_ci, verbose=args.verbose)
     request = ReviewRequest(
@@ -130,6 +184,7 @@ def _review(args: argparse.Namespace) -> int:
         codequality_report=args.codequality_report,
         fail_on=args.fail_on,
         rule_dirs=list(args.rules_dir),
+        prompts_dir=args.prompts_dir,
     )
     return run(request, env)
 
@@ -138,6 +193,11 @@ def _check_dirs(dirs: list[Path]) -> None:
     for folder in dirs:
         if not folder.is_dir():
             raise ConfigError(f"--rules-dir {folder}: no such folder")
+
+
+def _check_prompts_dir(folder: Path | None) -> None:
+    if folder is not None and not folder.is_dir():
+        raise ConfigError(f"--prompts-dir {folder}: no such folder")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -135,13 +135,14 @@ def tokens_saved(files: list[FileDiff], tier: RiskTier, settings: Settings) -> i
         return 0
     empty: dict[str, int] = {}
     total = 0
+    overrides = settings.prompt_overrides
     for file in files:
         if file.path not in readers:
             continue
-        text = render("_diff.j2", files=[file])
+        text = render("_diff.j2", overrides=overrides, files=[file])
         for model, agents in readers[file.path].items():
             if model not in empty:
-                empty[model] = count_tokens(model, render("_diff.j2", files=[]))
+                empty[model] = count_tokens(model, render("_diff.j2", overrides=overrides, files=[]))
             total += agents * max(0, count_tokens(model, text) - empty[model])
     return total
 

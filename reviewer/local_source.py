@@ -1,8 +1,9 @@
 """A local git repository → ``MergeRequest`` for ``base...head``, so a review needs no GitLab.
 
 Only the ``git`` command line is used (through ``reviewer.git_cli``). The diff is the merge-base
-diff GitLab shows for a merge request; ``AGENTS.md`` files and the repo config are read at
-the base ref (the target branch), so a change cannot rewrite its own review instructions.
+diff GitLab shows for a merge request; ``AGENTS.md`` files, the repo config and the templates of
+its ``prompts_dir`` are read at the base ref (the target branch), so a change cannot rewrite its
+own review instructions.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from reviewer.diff import mark_not_for_review, parse_git_diff
 from reviewer.git_cli import Git
 from reviewer.log import get_logger
 from reviewer.models import DiffRefs, FileDiff, MergeRequest
+from reviewer.prompting.overrides import is_template_path
 from reviewer.settings import CONFIG_FILE_NAME, parse_repo_config
 
-__all__ = ["AGENTS_FILE", "agents_md_dirs", "load_local_mr"]
+__all__ = ["AGENTS_FILE", "agents_md_dirs", "load_local_mr", "load_local_prompts"]
 
 log = get_logger("local_source")
 
@@ -31,10 +33,10 @@ def load_local_mr(
 ) -> MergeRequest:
     """Build the ``MergeRequest`` for ``base...head`` in the repository at ``repo``.
 
-    The repository's own Codex rules (``codex_rule_dirs`` in its config) are read at the base
-    ref too. ``base`` None means the default branch: ``origin/HEAD`` if set, else ``main``, else
-    ``master`` (then ``origin/main``, ``origin/master``). ``diff_refs`` are the merge base,
-    the base ref's commit and the head commit. Raises ``SourceError`` with a one-line
+    The repository's own Codex rules (``codex_rule_dirs`` in its config) and prompt templates
+    (``prompts_dir``) are read at the base ref too. ``base`` None means the default branch:
+    ``origin/HEAD`` if set, else ``main``, else ``master`` (then ``origin/main``,
+    ``origin/master``). ``diff_refs`` are the merge base, the base ref's commit and the head commit. Raises ``SourceError`` with a one-line
     message saying what to fix when the path, a ref or the history is unusable, and
     ``ConfigError`` when the config file at the base ref is invalid.
     """
@@ -56,6 +58,7 @@ def load_local_mr(
     }
     config = parse_repo_config(blobs.get(config_path), source=config_path)
     rule_paths = _rule_paths(git, start_sha, [repo_rule_dir(d, config_path) for d in config.codex_rule_dirs])
+    prompt_paths = _prompt_paths(git, start_sha, config.prompts_dir)
     return MergeRequest(
         title=title,
         description=description,
@@ -66,7 +69,22 @@ def load_local_mr(
         agents_md=agents_md,
         repo_config_text=blobs.get(config_path),
         repo_rule_files=git.read_files(start_sha, rule_paths),
+        repo_prompt_files=git.read_files(start_sha, prompt_paths) if prompt_paths else {},
     )
+
+
+def load_local_prompts(repo: Path, base: str | None = None,
+                       config_path: str = CONFIG_FILE_NAME) -> tuple[str | None, dict[str, str], str]:
+    """The config's ``prompts_dir`` and its templates (repository path → text) at ``base`` (None:
+    the default branch, as for ``load_local_mr``), and the base ref used: the same files a local
+    review of a change against ``base`` uses."""
+    git = Git(Path(repo))
+    git.check_repository()
+    base_ref = base if base else git.default_branch()
+    sha = git.commit_sha(base_ref, "--base")
+    config = parse_repo_config(git.read_files(sha, [config_path]).get(config_path), source=config_path)
+    paths = _prompt_paths(git, sha, config.prompts_dir)
+    return config.prompts_dir, git.read_files(sha, paths) if paths else {}, base_ref
 
 
 def agents_md_dirs(files: Iterable[FileDiff]) -> list[str]:
@@ -84,10 +102,7 @@ def _rule_paths(git: Git, sha: str, folders: Sequence[str]) -> list[str]:
     """The rule files (``*.yaml``/``*.yml``) under each of ``folders`` at commit ``sha``."""
     found: list[str] = []
     for folder in dict.fromkeys(folders):
-        listing = git.text("ls-tree", "-r", "-z", "--full-tree", "--name-only", sha, "--",
-                           *([folder] if folder else []))
-        prefix = f"{folder}/" if folder else ""
-        paths = [p for p in listing.split("\0") if p.startswith(prefix)]
+        paths = _tree_paths(git, sha, folder)
         if not paths:
             log.warning("codex_rule_dir_not_found", folder=folder or ".", ref=sha[:12])
         rules = [p for p in paths if is_rule_file(p)]
@@ -95,3 +110,15 @@ def _rule_paths(git: Git, sha: str, folders: Sequence[str]) -> list[str]:
             log.warning("codex_rule_dir_has_no_rules", folder=folder or ".", ref=sha[:12])
         found.extend(rules)
     return found
+
+
+def _prompt_paths(git: Git, sha: str, folder: str | None) -> list[str]:
+    """The prompt templates (``*.j2``) under ``folder`` (the config's ``prompts_dir``) at commit ``sha``."""
+    return [p for p in _tree_paths(git, sha, folder) if is_template_path(p)] if folder else []
+
+
+def _tree_paths(git: Git, sha: str, folder: str) -> list[str]:
+    """Every file path under ``folder`` (``''``: the whole tree) at commit ``sha``."""
+    listing = git.text("ls-tree", "-r", "-z", "--full-tree", "--name-only", sha, "--", *([folder] if folder else []))
+    prefix = f"{folder}/" if folder else ""
+    return [p for p in listing.split("\0") if p and p.startswith(prefix)]

@@ -254,6 +254,10 @@ class MergeRequest(BaseModel):
         default_factory=dict,
         description="The repo's own Codex rule files (codex_rule_dirs), by repo path, read from the target branch",
     )
+    repo_prompt_files: dict[str, str] = Field(
+        default_factory=dict,
+        description="The repo's prompt override templates (prompts_dir), by repo path, read from the target branch",
+    )
     prior_threads: list[PriorThread] = Field(default_factory=list)
     prior_summary: str | None = Field(default=None, description="Body of the earlier summary note")
     prior_state: PriorReviewState | None = None
@@ -265,11 +269,26 @@ class MergeRequest(BaseModel):
     )
 
 
+class Occurrence(BaseModel):
+    """One place a grouped finding stands for (see ``Finding.occurrences``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int | None = None
+    end_line: int | None = None
+    fingerprint: str = Field(default="", description="The fingerprint this place has as a finding of its own")
+
+
 class Finding(BaseModel):
     """One thing the reviewer says about the change.
 
     ``line``/``end_line`` are on ``side`` (new file by default; old file for removed lines and
     deleted files). A finding with ``line`` None is about the file as a whole.
+
+    ``occurrences`` is empty for a finding about one place. The judge folds the findings of one
+    Codex rule that fires on many lines of a file (or in many files) into one grouped finding on
+    the first of them; ``occurrences`` then lists every place, that first one included.
     """
 
     path: str
@@ -288,9 +307,13 @@ class Finding(BaseModel):
     also_reported_by: list[str] = Field(
         default_factory=list, description="Other agents whose duplicate the judge merged into this one"
     )
+    occurrences: list[Occurrence] = Field(
+        default_factory=list, description="Every place a grouped finding stands for (itself first); else empty"
+    )
 
     def to_public(self, *, with_line: bool = True) -> dict:
-        """The JSON shape of a finding in reports (``with_line=False`` for file findings)."""
+        """The JSON shape of a finding in reports (``with_line=False`` for file findings); a grouped
+        finding adds ``occurrences`` (``[{path, line, end_line, fingerprint}, …]``, itself first)."""
         data = {
             "path": self.path,
             "line": self.line,
@@ -306,6 +329,8 @@ class Finding(BaseModel):
         }
         if not with_line:
             del data["line"], data["end_line"]
+        if self.occurrences:
+            data["occurrences"] = [o.model_dump() for o in self.occurrences]
         return data
 
 
@@ -337,7 +362,7 @@ class AgentRun(BaseModel):
     context_dropped: int = Field(default=0, description="Items that did not fit the context allowance")
 
 
-DropStage = Literal["validate", "judge", "verify"]
+DropStage = Literal["validate", "judge", "preexisting", "verify"]
 VERIFY_AGENT = "verify"  # the name of the verification run in the agents list
 
 
@@ -387,7 +412,8 @@ class ReviewResult(BaseModel):
         default_factory=list, description="Plain-language notes for the reader (e.g. no model configured)"
     )
     dropped: list[DroppedFinding] = Field(
-        default_factory=list, description="Findings removed before reporting (invalid, not in the change)"
+        default_factory=list,
+        description="Findings removed before reporting (invalid, not in the change, not introduced by it, rejected)",
     )
     head_sha: str | None = None
 

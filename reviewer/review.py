@@ -13,10 +13,11 @@ from reviewer.errors import ConfigError
 from reviewer.log import get_logger
 from reviewer.models import MergeRequest, ReviewResult
 from reviewer.outcome import OpenFinding, review_outcome
-from reviewer.settings import Environment, Settings, parse_repo_config
+from reviewer.settings import Environment, RepoConfig, Settings, parse_repo_config
 
 if TYPE_CHECKING:
     from reviewer.context import SourceReader
+    from reviewer.prompting.overrides import PromptOverrides
     from reviewer.gitlab_mr import GitLabClient
 
 log = get_logger("review")
@@ -40,6 +41,7 @@ class ReviewRequest:
     codequality_report: Path | None = None
     fail_on: str = "none"
     rule_dirs: list[Path] = field(default_factory=list)
+    prompts_dir: Path | None = None
 
 
 def run(request: ReviewRequest, env: Environment | None = None) -> int:
@@ -117,8 +119,41 @@ def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:
 
 
 def _settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Settings:
+    """The run's settings; its prompt overrides checked (before any model call) and their warnings
+    said on stderr."""
+    from reviewer.prompting.check import check_overrides
+
     repo_config = parse_repo_config(mr.repo_config_text, source=env.config_path)
-    return Settings(env=env, repo=repo_config, extra_rule_dirs=list(request.rule_dirs))
+    overrides, warnings = _prompt_overrides(request, mr, repo_config, env.config_path)
+    settings = Settings(env=env, repo=repo_config, extra_rule_dirs=list(request.rule_dirs),
+                        prompt_overrides=overrides)
+    warnings += check_overrides(mr, settings)
+    for warning in warnings:
+        print(f"reviewer: warning: {warning}", file=sys.stderr)
+    return settings
+
+
+def _prompt_overrides(request: ReviewRequest, mr: MergeRequest, repo_config: RepoConfig,
+                      config_path: str) -> tuple[PromptOverrides, list[str]]:
+    """The templates of ``--prompts-dir`` (first) and of the config's ``prompts_dir`` as read from
+    the target branch (``mr.repo_prompt_files``), and warnings about folders without any."""
+    from reviewer.prompting.overrides import PromptOverrides, from_repo_files, read_folder
+
+    layers, warnings = [], []
+    if request.prompts_dir is not None:
+        layers.append(read_folder(request.prompts_dir))
+        if not layers[-1]:
+            warnings.append(f"--prompts-dir {request.prompts_dir} holds no *.j2 template: nothing is overridden")
+    if repo_config.prompts_dir:
+        layers.append(from_repo_files(mr.repo_prompt_files, repo_config.prompts_dir))
+        if not layers[-1]:
+            where = f" at {mr.target_branch}" if mr.target_branch else ""
+            warnings.append(f"{config_path}: prompts_dir {repo_config.prompts_dir} holds no *.j2 template on the "
+                            f"target branch{where}: nothing is overridden")
+    overrides = PromptOverrides.layered(*layers)
+    if overrides:
+        log.info("prompt_overrides", templates=[t.origin for t in overrides.templates])
+    return overrides, warnings
 
 
 def _run_gitlab(request: ReviewRequest, env: Environment) -> int:

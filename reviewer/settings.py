@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reviewer.errors import ConfigError
 from reviewer.models import Severity
+from reviewer.prompting.overrides import PromptOverrides, repo_folder
 from reviewer.yaml_mapping import describe_errors, load_mapping
 
 CONFIG_FILE_NAME = ".reviewer.yml"
@@ -125,6 +126,11 @@ class RepoConfig(_Strict):
         }
     )
     codex_rule_dirs: list[str] = Field(default_factory=list, description="Extra Codex rule folders")
+    prompts_dir: str | None = Field(
+        default=None,
+        description="Folder (relative to the repository root) of prompt templates that replace the packaged "
+                    "ones of the same name, read from the target branch",
+    )
     models: dict[str, ModelAlias] = Field(default_factory=dict)
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     token_budget: int = Field(default=400_000, ge=1000, description="Prompt tokens one review may spend")
@@ -139,6 +145,11 @@ class RepoConfig(_Strict):
         description="fail: any failed model call exits 3; warn: never exits 3 for it; unset: exit 3 only "
                     "when every model call failed",
     )
+
+    @field_validator("prompts_dir")
+    @classmethod
+    def _repo_folder(cls, value: str | None) -> str | None:
+        return None if value is None else repo_folder(value)
 
     @field_validator("agents", mode="before")
     @classmethod
@@ -240,6 +251,11 @@ class Settings(BaseModel):
     env: Environment = Field(default_factory=Environment)
     repo: RepoConfig = Field(default_factory=RepoConfig)
     extra_rule_dirs: list[Path] = Field(default_factory=list)
+    prompt_overrides: PromptOverrides = Field(
+        default_factory=PromptOverrides,
+        description="Templates that replace packaged ones (--prompts-dir, then the config's prompts_dir); "
+                    "every render of the run reads them",
+    )
 
     @property
     def model_configured(self) -> bool:

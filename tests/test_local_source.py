@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 
 from reviewer.diff import position_for
 from reviewer.errors import ConfigError, SourceError
-from reviewer.local_source import agents_md_dirs, load_local_mr
+from reviewer.local_source import agents_md_dirs, load_local_mr, load_local_prompts
 from reviewer.models import FileDiff
 
 
@@ -286,3 +286,28 @@ def test_no_rule_dirs_reads_no_rules_and_a_bad_config_is_a_config_error(repo):
     commit(repo, "Escaping folder")
     with pytest.raises(ConfigError, match="must be a folder inside the repository"):
         load_local_mr(repo, "main")
+
+
+def test_repo_prompt_templates_are_read_at_the_base_ref(repo):
+    git(repo, "checkout", "-q", "main")
+    write(repo, ".reviewer.yml", "prompts_dir: ./.reviewer/prompts/\n")
+    write(repo, ".reviewer/prompts/_role.j2", "main role\n")
+    write(repo, ".reviewer/prompts/partials/extra.j2", "main extra\n")
+    write(repo, ".reviewer/prompts/README.md", "not a template\n")
+    write(repo, ".reviewer/promptsX/shared.md.j2", "a sibling folder, not read\n")
+    commit(repo, "Prompt overrides")
+    git(repo, "checkout", "-q", "feature")
+    write(repo, ".reviewer/prompts/_role.j2", "rewritten by the MR\n")
+    write(repo, ".reviewer/prompts/security.md.j2", "added by the MR\n")
+    commit(repo, "The MR tries to change its own prompts")
+    write(repo, ".reviewer/prompts/_role.j2", "uncommitted in the work tree\n")
+    mr = load_local_mr(repo, "main")
+    assert mr.repo_prompt_files == {".reviewer/prompts/_role.j2": "main role\n",
+                                    ".reviewer/prompts/partials/extra.j2": "main extra\n"}
+    assert load_local_prompts(repo, "main") == (".reviewer/prompts", mr.repo_prompt_files, "main")
+    assert load_local_prompts(repo)[2] == "main"  # the default branch, as for a review
+
+
+def test_no_prompts_dir_reads_no_templates(repo):
+    assert load_local_mr(repo, "main").repo_prompt_files == {}
+    assert load_local_prompts(repo, "main") == (None, {}, "main")

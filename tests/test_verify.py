@@ -45,3 +45,19 @@ def test_a_downgrade_that_is_not_lower_and_a_missing_verdict_keep_the_finding(sc
     assert [(f.title, f.severity) for f in outcome.findings] == [("one", Severity.CRITICAL), ("two", Severity.CRITICAL)]
     assert [d.finding["title"] for d in outcome.dropped] == ["three"] and outcome.downgraded == 0
     assert outcome.run is not None and outcome.run.status == "ok" and scripted_model.calls == 1
+
+
+def test_the_verifier_sees_the_function_at_base_that_held_removed_lines(scripted_model):
+    from tests.context.helpers import change
+    from tests.context.test_before import BASE, HEAD
+
+    files, reader = change({"a.py": BASE}, {"a.py": HEAD})
+    scripted_model.script(json_reply({"verdicts": [{"id": "F1", "verdict": "confirmed", "reason": "The check is gone."}]}))
+    found = [finding("validation removed", line=3)]
+    outcome = asyncio.run(verify_findings(found, files, settings(scripted_model), reader))
+    assert [f.title for f in outcome.findings] == ["validation removed"]
+    prompt = "\n".join(m["content"] for m in scripted_model.requests[0]["messages"])
+    header = "#### a.py: save (around the change; at the base, before the change)"
+    assert header in prompt
+    block = prompt.split(header, 1)[1]
+    assert '4 |         raise ValueError("invalid order")' in block  # the removed check, numbered as at base

@@ -12,7 +12,8 @@
   ``base_sha`` (the merge base, possibly old) it carries the latest rules the maintainers
   committed. It is pinned by SHA, so a concurrent push to the target cannot change a running
   review.
-- The repository's own Codex rules (``codex_rule_dirs`` in that config) at the same ``start_sha``.
+- The repository's own Codex rules (``codex_rule_dirs`` in that config) and prompt templates
+  (``prompts_dir``) at the same ``start_sha``.
 - The reviewer's own earlier threads (recognised by their hidden finding marker) as
   ``PriorThread``s, and the body of its earlier summary note. Only notes written by the
   reviewer's own GitLab user count: ``GitLabClient.list_discussions`` defuses the markers in
@@ -32,7 +33,7 @@ from reviewer.diff import parse_gitlab_diff
 from reviewer.errors import GitLabError, SourceError
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.client import GitLabClient
-from reviewer.gitlab_mr.repo_rules import load_repo_rules
+from reviewer.gitlab_mr.repo_rules import load_repo_prompts, load_repo_rules
 from reviewer.log import get_logger
 from reviewer.models import (
     Category,
@@ -94,6 +95,7 @@ def load_gitlab_mr(
         not_reviewed=not_reviewed,
     )
     mr.repo_rule_files = load_repo_rules(client, project, mr.repo_config_text, config_path, refs.start_sha)
+    mr.repo_prompt_files = load_repo_prompts(client, project, mr.repo_config_text, config_path, refs.start_sha)
     return mr
 
 

@@ -21,6 +21,7 @@ from reviewer.reconcile import earlier_for_prompt
 
 if TYPE_CHECKING:
     from reviewer.agents import AgentSpec
+    from reviewer.prompting.overrides import PromptOverrides
     from reviewer.settings import Settings
 
 MAX_AGENTS_MD_CHARS = 6000  # per AGENTS.md file in a prompt
@@ -28,6 +29,7 @@ MAX_DESCRIPTION_CHARS = 4000  # of the MR title + description
 MAX_RULE_CHARS = 120  # of one rule's line in a prompt
 SHARED_MESSAGES = 2  # the system message and the shared user message
 SHARED_TEMPLATE = "shared.md.j2"
+SYSTEM_TEMPLATE = "system.md.j2"
 
 
 class RuleSource(Protocol):
@@ -71,12 +73,14 @@ def build_messages(
     """The system message, the shared user message and the agent's own message for ``spec``
     reviewing ``files`` (see the module docstring); with ``focus``, only those paths are the
     agent's to review (its rules are theirs, and its part names them). ``code_context`` is the
-    chunk's code context section (``reviewer.context_stage``), shown after the diff."""
+    chunk's code context section (``reviewer.context_stage``), shown after the diff. Templates
+    come from ``settings.prompt_overrides`` first, then the packaged ones."""
     own = list(files) if focus is None else [f for f in files if f.path in focus]
+    overrides = settings.prompt_overrides
     return [
-        {"role": "system", "content": render("system.md.j2")},
+        {"role": "system", "content": render(SYSTEM_TEMPLATE, overrides=overrides)},
         {"role": "user", "content": shared_part(files, mr, settings, risk, code_context)},
-        {"role": "user", "content": agent_part(spec, own, rules, risk, focused=focus is not None)},
+        {"role": "user", "content": agent_part(spec, own, rules, risk, focused=focus is not None, overrides=overrides)},
     ]
 
 
@@ -85,6 +89,7 @@ def shared_part(files: Sequence[FileDiff], mr: MergeRequest, settings: Settings,
     """What every agent reviewing ``files`` is shown, identical for all of them."""
     return render(
         SHARED_TEMPLATE,
+        overrides=settings.prompt_overrides,
         tier=risk.tier.value,
         files=list(files),
         code_context=code_context,
@@ -100,11 +105,11 @@ def shared_part(files: Sequence[FileDiff], mr: MergeRequest, settings: Settings,
 
 
 def agent_part(spec: AgentSpec, files: Sequence[FileDiff], rules: RuleSource | None, risk: RiskAssessment,
-               *, focused: bool = False) -> str:
+               *, focused: bool = False, overrides: PromptOverrides | None = None) -> str:
     """The agent's own part: its role, the files that are its to review (when the change shows
-    more), its instructions, Codex rules and finding limit."""
-    return render(spec.prompt, agent=spec, tier=risk.tier.value, rules=prompt_rules(rules, files, spec),
-                  focus=[f.path for f in files] if focused else [])
+    more), its instructions, Codex rules and finding limit (templates from ``overrides`` first)."""
+    return render(spec.prompt, overrides=overrides, agent=spec, tier=risk.tier.value,
+                  rules=prompt_rules(rules, files, spec), focus=[f.path for f in files] if focused else [])
 
 
 def prompt_rules(rules: RuleSource | None, files: Iterable[FileDiff], spec: AgentSpec) -> list[dict[str, str]]:
