@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     prender.add_argument("--rules-dir", type=Path, action="append", default=[],
                          help="extra Engineering Codex rule folder (repeatable)")
     prender.add_argument("--chunk", type=int, metavar="N", help="only the agent's N-th call (1-based; default: all)")
+    from reviewer.evaluation.commands import add_eval_parser
+
+    add_eval_parser(commands)
     return parser
 
 
@@ -105,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command == "eval":
+            from reviewer.evaluation.commands import run_eval_command
+
+            return run_eval_command(args)
         if args.command == "prompts":
             return _prompts(args)
         return _review(args)
@@ -184,7 +191,7 @@ def _review(args: argparse.Namespace) -> int:
         codequality_report=args.codequality_report,
         fail_on=args.fail_on,
         rule_dirs=list(args.rules_dir),
-        prompts_dir=args.prompts_dir,
+        prompts_dirs=[args.prompts_dir] if args.prompts_dir else [],
     )
     return run(request, env)
 

@@ -6,7 +6,8 @@ with jittered exponential backoff, then tries each fallback model the same way, 
 attempt when a reply does not validate, and sums tokens, cost and time over every attempt.
 For providers that cache a prompt prefix only where it is marked (Anthropic, Bedrock, Vertex, …)
 the end of the shared prefix is marked with ``cache_control``; cached prompt tokens are counted
-whenever the provider reports them.
+whenever the provider reports them. Inside ``exchanges_within(scope)`` every call runs within
+``scope(name)`` (the evaluation's recorded cassettes use it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import functools
 import logging
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -93,10 +97,26 @@ def _litellm() -> Any:
     return litellm
 
 
+ExchangeScope = Callable[[str], AbstractAsyncContextManager[None]]
+"""Given a call's ``name`` (``security_report``, ``verify_report``, …), a context to run it in."""
+_SCOPE: ContextVar[ExchangeScope | None] = ContextVar("reviewer_exchange_scope", default=None)
+
+
+@contextmanager
+def exchanges_within(scope: ExchangeScope) -> Iterator[None]:
+    """Run every model call made in this context (and the tasks it starts) inside ``scope(name)``."""
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
 async def complete_json(
     call: ModelCall, messages: list[dict], schema: type[T], *, name: str, shared_messages: int = 0
 ) -> tuple[T, CallUsage]:
-    """Ask ``call``'s model (then its fallbacks) for JSON matching ``schema``.
+    """Ask ``call``'s model (then its fallbacks) for JSON matching ``schema`` (within the
+    exchange scope when one is set: see ``exchanges_within``).
 
     Each model gets up to ``1 + call.max_retries`` requests per logical call and one repair call;
     any failure of a model (retries spent, a non-retryable error, invalid twice) moves to the next.
@@ -104,6 +124,15 @@ async def complete_json(
     marked for caching where the provider needs a mark.
     Raises ``LLMCallError`` (an ``LLMError``) with a short reason when every model failed.
     """
+    scope = _SCOPE.get()
+    if scope is None:
+        return await _complete_json(call, messages, schema, name, shared_messages)
+    async with scope(name):
+        return await _complete_json(call, messages, schema, name, shared_messages)
+
+
+async def _complete_json(call: ModelCall, messages: list[dict], schema: type[T], name: str,
+                         shared_messages: int) -> tuple[T, CallUsage]:
     usage = CallUsage(model=call.model)
     response_format = {
         "type": "json_schema",

@@ -41,7 +41,7 @@ class ReviewRequest:
     codequality_report: Path | None = None
     fail_on: str = "none"
     rule_dirs: list[Path] = field(default_factory=list)
-    prompts_dir: Path | None = None
+    prompts_dirs: list[Path] = field(default_factory=list)  # --prompts-dir; the first one's templates win
 
 
 def run(request: ReviewRequest, env: Environment | None = None) -> int:
@@ -49,8 +49,8 @@ def run(request: ReviewRequest, env: Environment | None = None) -> int:
     env = Environment.read() if env is None else env
     if request.local:
         mr = _load_local(request, env)
-        settings = _settings(env, mr, request)
-        result = review_mr(mr, settings, reader=_local_files(request, mr, settings))
+        settings = review_settings(env, mr, request)
+        result = review_mr(mr, settings, reader=local_files(request, mr, settings))
         _write_reports(result, request)
         found = [OpenFinding(f.severity, f.path, f.line, f.rule_id) for f in result.all_findings()]
         return finish(result, found, request.fail_on, settings)
@@ -85,12 +85,13 @@ def _wants_context(settings: Settings) -> bool:
     return settings.repo.context.enabled and settings.model_configured
 
 
-def _local_files(request: ReviewRequest, mr: MergeRequest, settings: Settings) -> SourceReader | None:
-    """The local repository at the change's commits, when code context is wanted."""
+def local_files(request: ReviewRequest, mr: MergeRequest, settings: Settings) -> SourceReader | None:
+    """The local repository at the change's commits: code context, and the changed files' head
+    texts for the Codex detectors and analyzers (read lazily, so always given)."""
     from reviewer.git_cli import Git
     from reviewer.repo_files import GitFiles
 
-    if not _wants_context(settings) or mr.diff_refs is None:
+    if mr.diff_refs is None:
         return None
     return GitFiles(Git(request.repo), mr.diff_refs.base_sha, mr.diff_refs.head_sha)
 
@@ -100,11 +101,13 @@ def _gitlab_files(client: GitLabClient, mr: MergeRequest, settings: Settings) ->
     from reviewer.gitlab_mr.repo_files import ApiFiles
     from reviewer.repo_files import HeadWithBase, checkout_files
 
-    if not _wants_context(settings) or mr.diff_refs is None or mr.project is None:
+    if mr.diff_refs is None or mr.project is None:
         return None
     refs = mr.diff_refs
-    api = ApiFiles(client, mr.project, refs.base_sha, refs.head_sha)
     checkout = checkout_files(settings.env.project_dir, refs.base_sha, refs.head_sha)
+    if not _wants_context(settings):
+        return checkout  # the Codex detectors and analyzers read head texts from a checkout only, never the API
+    api = ApiFiles(client, mr.project, refs.base_sha, refs.head_sha)
     if checkout is None:
         return api
     return checkout if checkout.has_base else HeadWithBase(checkout, api)  # a shallow clone without the base
@@ -118,7 +121,7 @@ def _load_local(request: ReviewRequest, env: Environment) -> MergeRequest:
     return load_local_mr(request.repo, request.base, request.head, config_path=env.config_path)
 
 
-def _settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Settings:
+def review_settings(env: Environment, mr: MergeRequest, request: ReviewRequest) -> Settings:
     """The run's settings; its prompt overrides checked (before any model call) and their warnings
     said on stderr."""
     from reviewer.prompting.check import check_overrides
@@ -140,10 +143,10 @@ def _prompt_overrides(request: ReviewRequest, mr: MergeRequest, repo_config: Rep
     from reviewer.prompting.overrides import PromptOverrides, from_repo_files, read_folder
 
     layers, warnings = [], []
-    if request.prompts_dir is not None:
-        layers.append(read_folder(request.prompts_dir))
+    for folder in request.prompts_dirs:
+        layers.append(read_folder(folder))
         if not layers[-1]:
-            warnings.append(f"--prompts-dir {request.prompts_dir} holds no *.j2 template: nothing is overridden")
+            warnings.append(f"--prompts-dir {folder} holds no *.j2 template: nothing is overridden")
     if repo_config.prompts_dir:
         layers.append(from_repo_files(mr.repo_prompt_files, repo_config.prompts_dir))
         if not layers[-1]:
@@ -179,7 +182,7 @@ def _run_gitlab(request: ReviewRequest, env: Environment) -> int:
     if not request.dry_run:
         client.require_write()  # a token that can never post fails now, before any model is paid for
     mr = load_gitlab_mr(client, project, iid, config_path=env.config_path)
-    settings = _settings(env, mr, request)
+    settings = review_settings(env, mr, request)
     if mr.draft and settings.repo.skip_drafts:
         print(f"reviewer: !{iid} is a draft and skip_drafts is on in {env.config_path}: not reviewed", file=sys.stderr)
         return 0

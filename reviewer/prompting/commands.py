@@ -58,16 +58,16 @@ def prompts_render(agent: str, *, repo: Path, base: str | None, head: str, promp
     by one that does nothing). Aliases without a model get ``PLACEHOLDER_MODEL`` with a
     ``context_window``-token context, so planning can size the calls."""
     from reviewer.agents import load_agents
-    from reviewer.review import ReviewRequest, _load_local, _local_files, _settings
+    from reviewer.review import ReviewRequest, _load_local, local_files, review_settings
 
     names = [spec.name for spec in load_agents()]
     if agent not in names:
         raise ConfigError(f"unknown agent '{agent}' (agents: {', '.join(names)})")
     request = ReviewRequest(local=True, repo=repo, base=base, head=head, rule_dirs=list(rule_dirs),
-                            prompts_dir=prompts_dir)
+                            prompts_dirs=[prompts_dir] if prompts_dir else [])
     mr = _load_local(request, env)
-    settings = _with_placeholder_models(_settings(env, mr, request), context_window)
-    calls, plan = _render_calls(agent, mr, settings, _local_files(request, mr, settings))
+    settings = _with_placeholder_models(review_settings(env, mr, request), context_window)
+    calls, plan = _render_calls(agent, mr, settings, local_files(request, mr, settings))
     if not calls:
         reason = next((run.error for run in plan.skipped if run.name == agent), None) or "no chunk of it was planned"
         raise ConfigError(f"the {agent} agent sends nothing for this change: {reason}")
