@@ -201,3 +201,30 @@ def test_a_bad_case_file_is_one_line_and_exit_2(tmp_path):
     done = run_reviewer("eval", tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "case.yaml" in done.stderr
+
+
+def test_judge_model_decides_a_match_by_place_in_another_category(cases, scripted_model):
+    answers = {("Search users by name", "Code Quality"): [finding(9, "query built by formatting")]}
+
+    def reply(body: dict):
+        text = messages_text(body)
+        if "Does this review finding describe the labelled problem?" in text:
+            return json_reply({"same_problem": "name is pasted into the SQL" in text, "reason": "same SQL"})
+        role = ROLE.search(text)
+        for (title, label), found in answers.items():
+            if title in text and role and role.group(1) == label:
+                return json_reply({"findings": found})
+        return json_reply({"findings": []})
+
+    scripted_model.default(reply_from(reply))
+    plain = json.loads(run_reviewer("eval", cases, "--format", "json", env=model_env(scripted_model),
+                                    timeout=300).stdout)
+    assert plain["categories"]["security"]["tp"] == 0  # a quality finding is not a security match
+    judged = run_reviewer("eval", cases, "--format", "json", "--judge-model", "openai/judge",
+                          env=model_env(scripted_model), timeout=300)
+    assert judged.returncode == 0, judged.stderr
+    report = json.loads(judged.stdout)
+    assert report["categories"]["security"]["tp"] == 1
+    [match] = [m for c in report["cases"] for m in c["matches"] if m["judged"]]
+    assert match["expected"]["category"] == "security" and match["reported"]["category"] == "quality"
+    assert any(b["model"] == "judge" for b in scripted_model.requests)
