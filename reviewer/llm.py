@@ -340,26 +340,79 @@ def _wait(state: RetryCallState) -> float:
 def count_tokens(model: str, text: str) -> int:
     """Tokens of ``text`` as litellm counts them offline; ``len(text) // 4`` if that fails.
 
-    With tokenizer downloads off, litellm's ``token_counter`` uses its bundled tiktoken encoding for
-    every model; calling that encoding directly gives the same count about five times faster.
+    With tokenizer downloads off, litellm counts every model with its bundled tiktoken
+    ``cl100k_base`` encoding; this uses the same encoding file from litellm's package folder
+    without importing litellm (an import costs seconds of CPU and ~200 MB, and a review that
+    calls no model must not pay it).
     """
     if not text:
         return 0
+    encoding = _encoding()
     try:
-        encoding = getattr(_litellm(), "encoding", None)
-        if encoding is not None:
-            return len(encoding.encode_ordinary(text))
-        return int(_litellm().token_counter(model=model, text=text))
+        return len(encoding.encode_ordinary(text)) if encoding is not None else len(text) // 4
     except Exception:  # noqa: BLE001 - any tokenizer trouble falls back to the estimate
         return len(text) // 4
 
 
 def context_window(call: ModelCall) -> int:
-    """Input tokens the model accepts: the configured override, litellm's model info, or 8192."""
+    """Input tokens the model accepts: the configured override, litellm's model data (read as a
+    file; litellm itself, with its model aliases, only for a name the file does not hold), or 8192."""
     if call.context_window:
         return call.context_window
+    info = _model_info(call.model)
+    if not info:
+        try:
+            info = dict(_litellm().get_model_info(call.model))
+        except Exception:  # noqa: BLE001 - unmapped models
+            info = {}
+    tokens = info.get("max_input_tokens") or info.get("max_tokens")
+    return int(tokens) if isinstance(tokens, (int, float)) and tokens > 0 else DEFAULT_CONTEXT_WINDOW
+
+
+def _litellm_folder() -> str | None:
+    """litellm's installed package folder, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("litellm")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return locations[0] if locations else None
+
+
+@functools.lru_cache(maxsize=1)
+def _encoding() -> Any:
+    """litellm's default tiktoken encoding, loaded from the tokenizer files litellm ships."""
+    folder = _litellm_folder()
     try:
-        info = _litellm().get_model_info(call.model)
-        return int(info.get("max_input_tokens") or DEFAULT_CONTEXT_WINDOW)
-    except Exception:  # noqa: BLE001 - unmapped models
-        return DEFAULT_CONTEXT_WINDOW
+        if folder and not os.environ.get("TIKTOKEN_CACHE_DIR"):
+            os.environ["TIKTOKEN_CACHE_DIR"] = os.environ.get("CUSTOM_TIKTOKEN_CACHE_DIR") or os.path.join(
+                folder, "litellm_core_utils", "tokenizers")  # as litellm sets it: offline
+        import tiktoken
+
+        return tiktoken.get_encoding("cl100k_base")
+    except Exception:  # noqa: BLE001 - any tokenizer trouble falls back to the estimate
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _model_data() -> dict[str, Any]:
+    """litellm's bundled model data (context sizes, prices), read as JSON."""
+    import json
+
+    folder = _litellm_folder()
+    try:
+        with open(os.path.join(folder or "", "model_prices_and_context_window_backup.json"), encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _model_info(model: str) -> dict[str, Any]:
+    """The model's entry in litellm's data: by its full name, else without the provider prefix."""
+    data = _model_data()
+    names = [model, model.split("/", 1)[1]] if "/" in model else [model]
+    for name in names:
+        info = data.get(name)
+        if isinstance(info, dict):
+            return info
+    return {}

@@ -285,7 +285,9 @@ def test_count_tokens_falls_back_to_an_estimate(monkeypatch):
         def encode_ordinary(self, text):
             raise RuntimeError("no tokenizer")
 
-    monkeypatch.setattr(llm._litellm(), "encoding", Broken())
+    monkeypatch.setattr(llm, "_encoding", lambda: Broken())
+    assert count_tokens("any/model", "x" * 400) == 100
+    monkeypatch.setattr(llm, "_encoding", lambda: None)  # tiktoken or litellm's tokenizer files missing
     assert count_tokens("any/model", "x" * 400) == 100
 
 
@@ -336,3 +338,18 @@ def test_anthropic_style_cache_reads_count_as_cached_tokens():
 
     assert llm.cached_prompt_tokens(Usage()) == 4096
     assert llm.cached_prompt_tokens(None) == 0
+
+
+def test_token_counts_and_context_sizes_need_no_litellm_import():
+    import subprocess
+    import sys
+
+    code = ("import sys; from reviewer import llm; from reviewer.settings import ModelCall; "
+            "n = llm.count_tokens('openai/gpt-4o-mini', 'def f(x):\\n    return x + 1\\n'); "
+            "w = llm.context_window(ModelCall(alias='default', model='openai/gpt-4o-mini')); "
+            "print(n, w, 'litellm' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"})
+    count, window, imported = done.stdout.split()
+    assert int(count) == len(llm._encoding().encode_ordinary("def f(x):\n    return x + 1\n")) > 0
+    assert (int(window), imported) == (128000, "False")
