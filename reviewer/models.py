@@ -5,6 +5,7 @@ A stage never reaches back into an earlier one; it reads these values and return
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 
@@ -87,15 +88,15 @@ LineKind = Literal["added", "removed", "context"]
 Side = Literal["new", "old"]
 
 
-class DiffLine(BaseModel):
-    """One line of a hunk with its exact numbers.
+@dataclass(frozen=True, slots=True)
+class DiffLine:
+    """One line of a hunk with its exact numbers (a slotted dataclass: a big change has
+    hundreds of thousands of them).
 
     ``old_line``/``new_line`` are GitLab's position numbers (None where the line does not
     exist on that side). ``old_pos``/``new_pos`` are the parser's running counters that
     GitLab's ``line_code`` uses; they are always set.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     kind: LineKind
     content: str
