@@ -56,6 +56,7 @@ rule: If you erase a disk, you must ask the operator first.
 why: wipe_disk destroys every file on the volume, with no undo.
 category: security
 severity: critical
+evidence: proof
 scope:
   globs: ["**/*.py"]
 examples:
@@ -302,6 +303,7 @@ rule: If you need frobnication, you must call `safe_frob` instead of `frobnicate
 why: frobnicate deletes the home directory on Tuesdays.
 category: quality
 severity: important
+evidence: proof
 scope:
   globs: ["**/*.py"]
 examples:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,7 +16,10 @@ def rules_check(extra_dirs: Iterable[str | Path] = ()) -> int:
     """Validate the packaged rules and ``extra_dirs``; print 'N rules OK' or one line per problem."""
     extra = list(extra_dirs)
     dirs = rule_dirs(extra)
-    problems = check_rules(dirs)
+    notes: list[str] = []
+    problems = check_rules(dirs, notes)
+    for note in notes:
+        print(f"reviewer: note: {note}", file=sys.stderr)
     if problems:
         for problem in problems:
             print(problem)

@@ -37,6 +37,9 @@ class ReviewServices:
     """``judge_findings(findings, mr, rules, settings) -> Verdict``."""
     verify: Callable[..., Awaitable[Any]]
     """``async verify_findings(findings, files, settings, reader) -> Verification``."""
+    run_codex: Callable[..., Any] | None = None
+    """``run_codex(files, rules, reader) -> CodexRun``: the detectors with the files' head texts and
+    the analyzers (ruff, shellcheck), once per review; None: ``run_detectors`` alone."""
 
 
 def default_services(**overrides: Any) -> ReviewServices:
@@ -44,7 +47,7 @@ def default_services(**overrides: Any) -> ReviewServices:
     from reviewer.agent_runner import run_chunk
     from reviewer.agents import apply_overrides, load_agents
     from reviewer.classify import classify
-    from reviewer.codex import load_rules, run_detectors
+    from reviewer.codex import load_rules, run_codex, run_detectors
     from reviewer.context_stage import add_context
     from reviewer.diff.filters import mark_not_for_review
     from reviewer.judge import judge_findings
@@ -63,5 +66,6 @@ def default_services(**overrides: Any) -> ReviewServices:
         "run_chunk": run_chunk,
         "judge": judge_findings,
         "verify": verify_findings,
+        "run_codex": run_codex,
     }
     return ReviewServices(**{**real, **overrides})

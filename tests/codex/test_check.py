@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reviewer.codex.check import check_rules
 from reviewer.codex.schema import rule_json_schema
 from reviewer.resources import data_dir
@@ -88,3 +90,16 @@ def test_bad_yaml_and_missing_folder(tmp_path: Path) -> None:
     problems = check_rules([tmp_path / "r", tmp_path / "missing"])
     assert problems[0].startswith("r/ACME-001-x.yaml: not valid YAML at line ")
     assert problems[1] == f"{tmp_path / 'missing'}: Codex rules folder not found"
+
+
+def test_every_shipped_rule_validates_against_schema_json() -> None:
+    """Editors check rule files with schema.json: it accepts what the loader accepts (e.g. ``analyzer``
+    as one mapping or a list)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    folder = data_dir("codex_rules")
+    validator = jsonschema.Draft202012Validator(json.loads((folder / "schema.json").read_text(encoding="utf-8")))
+    problems = [f"{p.name}: {e.message}" for p in sorted(folder.rglob("*.yaml"))
+                for e in validator.iter_errors(yaml.safe_load(p.read_text(encoding="utf-8")))]
+    assert problems == []
