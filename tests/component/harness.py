@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,11 +20,22 @@ from typing import Any
 
 import yaml
 
+from reviewer import __version__
+from tests.release.tools import (
+    COMPONENT_PROJECT,
+    IMAGE_REPOSITORY,
+    REVIEWER_PROJECT,
+    seed_component_include,
+    seed_project_include,
+)
 from tests.support.gitlab_sim import GitLabSimulator
 from tests.support.scripted_model import ScriptedModel
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENT = ROOT / "ci-component" / "templates" / "review.yml"
+PROJECT_INCLUDE = ROOT / "ci-component" / "include" / "review.yml"
+# The two documented includes (README "On GitLab"), resolved offline from gitlab-ci-local's include cache.
+COMPONENT_ADDRESS = f"$CI_SERVER_FQDN/{COMPONENT_PROJECT}/review@{__version__}"
 REVIEWER_BIN = Path(sys.executable).parent  # the installed `reviewer` the job's script calls
 LOCAL_GCL = ROOT / ".ci" / "tools" / "node_modules" / ".bin" / "gitlab-ci-local"
 GCL_SKIP_REASON = (
@@ -32,13 +44,13 @@ GCL_SKIP_REASON = (
 )
 BOT_TOKEN = "glpat-consumer-bot-0123456789"
 MODEL_KEY = "sk-scripted-consumer"
-COMPONENT_PATH = "ci/reviewer-component.yml"
 ALT_CONFIG_PATH = "ci/reviewer.yml"
 FINDING_PATH = "src/shop/cart.py"
 FINDING_LINE = 11  # the second `amount -= discount`, an added line
 GCL_TIMEOUT_S = 180
 # gitlab-ci-local warns when a run overrides these; a merge-request pipeline sets them.
-PREDEFINED = ("CI_PIPELINE_SOURCE", "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_PROJECT_ID")
+PREDEFINED = ("CI_PIPELINE_SOURCE", "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_PROJECT_ID",
+              "CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "CI_COMMIT_BRANCH")
 
 CART_MAIN = '''"""Shopping cart totals."""
 
@@ -72,8 +84,8 @@ def git(repo: Path, *args: str) -> str:
 
 
 def build_consumer_repo(repo: Path) -> None:
-    """``main``: README, the module, the component copy and a reviewer config outside the default path;
-    ``feature``: one change to the module."""
+    """``main``: README, the module and a reviewer config outside the default path; ``feature``: one
+    change to the module."""
     repo.mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.name", "Dev")
@@ -81,8 +93,7 @@ def build_consumer_repo(repo: Path) -> None:
     (repo / "README.md").write_text("# shop\n")
     (repo / "src" / "shop").mkdir(parents=True)
     (repo / FINDING_PATH).write_text(CART_MAIN)
-    (repo / COMPONENT_PATH).parent.mkdir()
-    shutil.copyfile(COMPONENT, repo / COMPONENT_PATH)
+    (repo / ALT_CONFIG_PATH).parent.mkdir()
     (repo / ALT_CONFIG_PATH).write_text("max_inline_comments: 0\n")  # used only with the `config` input
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "shop")
@@ -121,12 +132,24 @@ class Consumer:
     project: Any
     mr: Any
 
-    def write_pipeline(self, **inputs: Any) -> None:
-        """The consumer's ``.gitlab-ci.yml``: its own stage list and the component with ``inputs``."""
-        pipeline = {
-            "stages": ["build", "test"],
-            "include": [{"local": COMPONENT_PATH, "inputs": inputs}],
-        }
+    def write_pipeline(self, *, form: str = "component", extra: dict | None = None, **inputs: Any) -> None:
+        """The consumer's ``.gitlab-ci.yml``: its own stage list and one documented include with ``inputs``.
+
+        ``form="component"``: ``include: component: $CI_SERVER_FQDN/group/reviewer-component/review@X.Y.Z``,
+        the component as the release job publishes it; ``form="project"``: ``include: project:
+        group/reviewer, ref: vX.Y.Z, file: ci-component/include/review.yml`` with the ``image`` input.
+        Either is put in gitlab-ci-local's include cache first, as if fetched. ``extra``: more top-level
+        keys (e.g. ``workflow``, the consumer's own jobs)."""
+        if form == "component":
+            seed_component_include(self.repo, __version__)
+            include = {"component": COMPONENT_ADDRESS, "inputs": inputs}
+        elif form == "project":
+            seed_project_include(self.repo, f"v{__version__}")
+            include = {"project": REVIEWER_PROJECT, "ref": f"v{__version__}", "file": "ci-component/include/review.yml",
+                       "inputs": {"image": f"{IMAGE_REPOSITORY}:{__version__}", **inputs}}
+        else:
+            raise ValueError(form)
+        pipeline = {"stages": ["build", "test"], "include": [include], **(extra or {})}
         (self.repo / ".gitlab-ci.yml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
 
     def merge_request_variables(self) -> dict[str, str]:
@@ -135,6 +158,7 @@ class Consumer:
             "CI_PIPELINE_SOURCE": "merge_request_event",
             "CI_MERGE_REQUEST_IID": str(self.mr.iid),
             "CI_MERGE_REQUEST_PROJECT_ID": str(self.project.id),
+            "CI_MERGE_REQUEST_SOURCE_PROJECT_ID": str(self.project.id),
             "REVIEWER_GITLAB_URL": self.sim.url,
             "REVIEWER_GITLAB_TOKEN": BOT_TOKEN,
             "REVIEWER_API_KEY": MODEL_KEY,
@@ -156,18 +180,21 @@ class Consumer:
                               timeout=GCL_TIMEOUT_S)
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
-    def run_job(self, job: str) -> Run:
-        """Run one job of a merge-request pipeline on the host shell, in an isolated build folder."""
+    def run_job(self, job: str, *, variables: dict[str, str | None] | None = None) -> Run:
+        """Run one job of a merge-request pipeline on the host shell, in an isolated build folder.
+        ``variables`` change the merge-request variables (None removes one)."""
         assert (REVIEWER_BIN / "reviewer").is_file(), f"no `reviewer` next to {sys.executable}: pip install -e ."
+        merged = {**self.merge_request_variables(), **(variables or {})}
         return self.gcl("--force-shell-executor", "--shell-isolation", job,
-                        variables=self.merge_request_variables())
+                        variables={k: v for k, v in merged.items() if v is not None})
 
-    def list_jobs(self, *, merge_request: bool) -> list[dict]:
+    def list_jobs(self, *, merge_request: bool, variables: dict[str, str] | None = None) -> list[dict]:
         """``--list-json`` for a merge-request pipeline or a branch (push) pipeline."""
-        variables = {"CI_PIPELINE_SOURCE": "merge_request_event" if merge_request else "push"}
-        run = self.gcl("--list-json", variables=variables)
+        pipeline = ({"CI_PIPELINE_SOURCE": "merge_request_event", "CI_COMMIT_BRANCH": ""} if merge_request
+                    else {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "feature"})
+        run = self.gcl("--list-json", variables={**pipeline, **(variables or {})})
         assert run.returncode == 0, run.output
-        return json.loads(run.stdout)
+        return json.loads(run.stdout[re.search(r"^\[", run.stdout, re.M).start():])
 
     def expanded_pipeline(self) -> dict:
         """The pipeline after includes and inputs were expanded (written by the last gitlab-ci-local run)."""
