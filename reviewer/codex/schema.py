@@ -180,7 +180,7 @@ class TreeQuery(_Strict):
 
     @model_validator(mode="after")
     def _compiles(self) -> TreeQuery:
-        from reviewer.codex.tree import TREE_LANGUAGES, query_captures
+        from reviewer.codex.tree_queries import TREE_LANGUAGES, query_captures
 
         unknown = sorted(set(self.languages) - set(TREE_LANGUAGES))
         if unknown:

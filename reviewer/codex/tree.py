@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node, QueryCursor, Tree
 
-from reviewer.context.languages import Grammar, grammar_of, parse, query
+from reviewer.codex.tree_queries import TREE_LANGUAGES, grammar_for, query_captures
+from reviewer.context.languages import Grammar, parse, query
 
 if TYPE_CHECKING:
     from reviewer.codex.schema import Inside, TreeQuery, Where
@@ -41,13 +42,6 @@ __all__ = [
 MAX_SPAN_LINES = 12
 """A match (or analyzer result) spanning at most this many lines counts when any of its lines was added."""
 
-TREE_LANGUAGES: dict[str, tuple[Grammar, ...]] = {
-    "python": ("python",),
-    "javascript": ("javascript",),
-    "typescript": ("typescript", "tsx"),
-    "go": ("go",),
-}
-"""Codex languages a tree query may be written for, and the grammars that parse them."""
 
 _JS_FUNCTIONS = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
@@ -83,44 +77,8 @@ _FAMILIES: dict[str, _Family] = {
 }
 _FAMILY_OF = {"python": "python", "javascript": "js", "typescript": "js", "tsx": "js", "go": "go"}
 _PLACEHOLDER = re.compile(r"\{@([A-Za-z_][\w.-]*)\}")
-_PREDICATE = re.compile(r'\(#[^()"]*(?:"(?:\\.|[^"\\])*"[^()"]*)*\)')
 
 
-def grammar_for(language: str | None, path: str | None = None) -> Grammar | None:
-    """The grammar that parses ``path`` (by its suffix), else the first one of Codex ``language``."""
-    if path is not None:
-        grammar = grammar_of(path)
-        if grammar is not None:
-            return grammar
-    grammars = TREE_LANGUAGES.get(language or "")
-    return grammars[0] if grammars else None
-
-
-def query_captures(language: str, source: str, reported: str) -> set[str]:
-    """The capture names of ``source`` compiled for every grammar of ``language``.
-
-    Raises:
-        ValueError: the query does not compile for one of them (the parser's message), or one of
-            its patterns does not capture ``reported`` (e.g. a predicate written outside the
-            pattern it constrains, which tree-sitter reads as a pattern of its own).
-    """
-    names: set[str] = set()
-    for grammar in TREE_LANGUAGES[language]:
-        try:
-            compiled = query(grammar, source)
-        except Exception as exc:  # noqa: BLE001 - tree-sitter raises several types; all mean "bad query"
-            raise ValueError(f"tree query does not compile for {grammar}: {exc}") from exc
-        names.update(compiled.capture_name(i) for i in range(compiled.capture_count))
-        if reported not in names:
-            shown = ", ".join(sorted(names)) or "none"
-            raise ValueError(f"capture '{reported}' is not in the query (captures: {shown})")
-        data = source.encode("utf-8")
-        for index in range(compiled.pattern_count):
-            text = data[compiled.start_byte_for_pattern(index):compiled.end_byte_for_pattern(index)].decode()
-            if not re.search(rf"@{re.escape(reported)}(?![\w.-])", _PREDICATE.sub("", text)):
-                raise ValueError(f"pattern {index + 1} of the tree query does not capture @{reported} (a predicate "
-                                 "outside its pattern? wrap an alternation and its predicates in parentheses)")
-    return names
 
 
 @dataclass
