@@ -160,6 +160,7 @@ def child(args: argparse.Namespace) -> int:
         mark_files=timed("mark_files", services.mark_files), classify=timed("classify", services.classify),
         load_rules=timed("load_rules", services.load_rules),
         run_detectors=timed("run_detectors", services.run_detectors),
+        run_codex=timed("codex", services.run_codex) if services.run_codex else None,
         load_agents=timed("load_agents", services.load_agents), plan_review=recording_plan,
         add_context=recording_context, run_chunk=timed_chunk, judge=timed("judge", services.judge),
     )

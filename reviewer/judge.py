@@ -9,16 +9,24 @@ Rules, in order:
    or leaves the line's hunk is clamped to the single line;
 3. a cited rule ID that the Codex does not know (or has removed without a replacement) is
    removed from the finding (``rule_id`` None) and noted; spelling variants map to the real ID;
-4. duplicates (same path, overlapping lines, same rule or near-identical titles) are merged,
+4. a finding the change did not introduce (its line was only moved, re-indented, reformatted,
+   re-wrapped or changed in a comment or suppression marker, and the problem was already
+   there) is dropped with its reason (``reviewer.preexisting``; stage ``preexisting``);
+5. duplicates (same path, overlapping lines, same rule or near-identical titles) are merged,
    keeping the most severe and remembering the other agents in ``also_reported_by``;
-5. each severity is capped (``max_findings_per_severity``), keeping detector-backed and
-   rule-citing findings first among equals;
-6. every finding gets its ``anchor`` and ``fingerprint``; the output is ordered by severity,
-   path and line.
+6. every finding gets its ``anchor`` and ``fingerprint``;
+7. the detector findings of one rule that fires on more than ``GROUP_LINES_OVER`` lines of one
+   file, or in more than ``GROUP_FILES_OVER`` files, become one grouped finding on the first
+   occurrence, listing every occurrence in ``occurrences`` (see ``group_fingerprint`` for its
+   identity across runs);
+8. each severity is capped (``max_findings_per_severity``; a group counts once), keeping
+   detector-backed and rule-citing findings first among equals; the output is ordered by
+   severity, path and line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,12 +34,22 @@ from difflib import SequenceMatcher
 from typing import Protocol
 
 from reviewer.codex import DETECTOR_AGENT
-from reviewer.fingerprint import anchor_text, fingerprint, title_key
+from reviewer.fingerprint import FINGERPRINT_VERSION, anchor_text, fingerprint, title_key
 from reviewer.log import get_logger
-from reviewer.models import FileDiff, Finding, MergeRequest, Severity, Side
+from reviewer.models import (
+    Category, DroppedFinding, FileDiff, Finding, MergeRequest, Occurrence, PriorThread, Severity, Side,
+)
+from reviewer.preexisting import drop_preexisting
+from reviewer.reconcile import is_dismissed
 from reviewer.settings import Settings
 
 log = get_logger("judge")
+
+GROUP_LINES_OVER = 3
+"""One rule firing on more lines than this in one file gives one grouped finding for that file."""
+GROUP_FILES_OVER = 5
+"""One rule firing in more files than this gives one grouped finding for the whole change."""
+NOT_IN_CHANGE = "names a file that is not part of this change"
 
 
 class RuleIndex(Protocol):
@@ -52,6 +70,19 @@ class JudgeReport:
     unknown_rules: list[str] = field(default_factory=list)
     merged: int = 0
     capped: dict[Severity, int] = field(default_factory=dict)
+    preexisting: list[tuple[Finding, str]] = field(default_factory=list)
+    """Findings the change did not introduce, with why (``reviewer.preexisting``)."""
+    groups: int = 0
+    grouped: int = 0
+    """Grouped findings made, and the findings folded into them (occurrences past the first)."""
+
+    def dropped_findings(self) -> list[DroppedFinding]:
+        """What the judge removed, in the report's ``dropped`` shape (stage judge or preexisting)."""
+        out = [DroppedFinding(stage="judge", reason=NOT_IN_CHANGE, agent=f.agent, finding=f.to_public())
+               for f in self.dropped]
+        out += [DroppedFinding(stage="preexisting", reason=why, agent=f.agent, finding=f.to_public())
+                for f, why in self.preexisting]
+        return out
 
     def notices(self) -> list[str]:
         """Plain-language sentences about findings the reader will not see as reported."""
@@ -61,6 +92,12 @@ class JudgeReport:
             out.append(
                 f"{len(self.dropped)} finding(s) were dropped because they named files that are not "
                 f"part of this change ({paths})."
+            )
+        if self.preexisting:
+            out.append(
+                f"{len(self.preexisting)} finding(s) were left out because the change did not introduce them "
+                "(the line was only moved, re-indented, reformatted or re-wrapped, or only its comment or "
+                "suppression marker changed); the JSON report lists them under dropped."
             )
         if self.unknown_rules:
             out.append(
@@ -106,19 +143,27 @@ def judge_findings(
             continue
         finding = _place(finding.model_copy(update={"path": file.path}), file, report)
         placed.append((_check_rule(finding, known, report), file))
+    placed, old = drop_preexisting(placed, rules if callable(getattr(rules, "for_path", None))
+                                   else None)  # type: ignore[arg-type]
+    report.preexisting = [(_stamp(f, file), why) for f, file, why in old]
     merged = _merge_duplicates(placed, report)
-    kept = _cap(merged, settings.repo.max_findings_per_severity, report)
-    stamped = [_stamp(f, file) for f, file in kept]
-    inline = sorted((f for f in stamped if f.line is not None), key=_output_order)
-    file_level = sorted((f for f in stamped if f.line is None), key=_output_order)
-    if report.dropped or report.unknown_rules or report.capped or report.merged:
+    stamped = [(_stamp(f, file), file) for f, file in merged]
+    grouped = _group(stamped, mr.prior_threads, report)
+    kept = [f for f, _ in _cap(grouped, settings.repo.max_findings_per_severity, report)]
+    inline = sorted((f for f in kept if f.line is not None), key=_output_order)
+    file_level = sorted((f for f in kept if f.line is None), key=_output_order)
+    if report.dropped or report.unknown_rules or report.capped or report.merged or report.preexisting \
+            or report.groups:
         log.info(
             "judge",
             dropped_not_in_change=len(report.dropped),
+            preexisting=len(report.preexisting),
             moved_to_file_level=report.moved_to_file_level,
             clamped=report.clamped,
             unknown_rules=sorted(set(report.unknown_rules)),
             merged=report.merged,
+            groups=report.groups,
+            grouped=report.grouped,
             capped=sum(report.capped.values()),
         )
     return Verdict(inline, file_level, report)
@@ -300,6 +345,87 @@ def _cap(
             continue
         kept.append(item)
     return kept
+
+
+def group_fingerprint(rule_id: str, category: Category, path: str | None) -> str:
+    """The identity of a grouped finding: its rule and category, and its file (None: the group
+    of the whole change). Neither lines nor the set of occurrences go in: the group's thread
+    stays the same while the rule keeps firing there, whatever is fixed or added meanwhile."""
+    parts = (FINGERPRINT_VERSION, "group", path if path is not None else "*", category.value,
+             "rule:" + rule_id.strip().upper())
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _continued(prior: Iterable[PriorThread]) -> set[str]:
+    """Fingerprints of earlier threads a group keeps speaking through: open or dismissed ones.
+
+    A group once posted stays a group while its rule fires there, even on fewer lines, so its
+    thread is not joined by single threads for the same problem (and a dismissal still holds).
+    """
+    return {t.fingerprint for t in prior if not t.resolved or is_dismissed(t)}
+
+
+def _group(items: list[tuple[Finding, FileDiff]], prior: Iterable[PriorThread],
+           report: JudgeReport) -> list[tuple[Finding, FileDiff]]:
+    """Fold the inline detector findings of one rule into grouped findings (module docstring, 7).
+
+    Per rule: the files with an earlier group thread of their own keep it; the rest form one
+    group for the whole change when they are more than ``GROUP_FILES_OVER`` files (or an earlier
+    change-wide thread exists), else one group per file of more than ``GROUP_LINES_OVER`` lines.
+    """
+    continued = _continued(prior)
+    by_rule: dict[str, list[int]] = {}
+    for index, (finding, _) in enumerate(items):
+        if is_detector(finding) and finding.rule_id and finding.line is not None and not finding.occurrences:
+            by_rule.setdefault(finding.rule_id, []).append(index)
+    groups: list[tuple[list[int], str]] = []
+    for rule_id, indexes in by_rule.items():
+        category = items[indexes[0]][0].category
+        by_path: dict[str, list[int]] = {}
+        for index in indexes:
+            by_path.setdefault(items[index][0].path, []).append(index)
+        rest: dict[str, list[int]] = {}
+        for path, members in by_path.items():
+            own = group_fingerprint(rule_id, category, path)
+            if own in continued:
+                groups.append((members, own))
+            else:
+                rest[path] = members
+        whole = group_fingerprint(rule_id, category, None)
+        if rest and (len(rest) > GROUP_FILES_OVER or whole in continued):
+            groups.append(([i for members in rest.values() for i in members], whole))
+            continue
+        for path, members in rest.items():
+            if len(members) > GROUP_LINES_OVER:
+                groups.append((members, group_fingerprint(rule_id, category, path)))
+    if not groups:
+        return items
+    folded: set[int] = set()
+    firsts: dict[int, tuple[Finding, FileDiff]] = {}
+    for members, fp in groups:
+        ordered = sorted(members, key=lambda i: (items[i][0].path, items[i][0].line or 0))
+        firsts[ordered[0]] = (_grouped([items[i][0] for i in ordered], fp), items[ordered[0]][1])
+        folded.update(ordered[1:])
+        report.groups += 1
+        report.grouped += len(ordered) - 1
+    return [firsts.get(i, item) for i, item in enumerate(items) if i not in folded]
+
+
+def _grouped(members: list[Finding], fp: str) -> Finding:
+    """One finding on the first of ``members`` standing for all of them."""
+    first = members[0]
+    others: list[str] = list(first.also_reported_by)
+    for member in members:
+        for agent in (member.agent, *member.also_reported_by):
+            if agent != first.agent and agent not in others:
+                others.append(agent)
+    return first.model_copy(update={
+        "fingerprint": fp,
+        "severity": max((m.severity for m in members), key=lambda s: s.rank),
+        "also_reported_by": others,
+        "occurrences": [Occurrence(path=m.path, line=m.line, end_line=m.end_line, fingerprint=m.fingerprint)
+                        for m in members],
+    })
 
 
 def _stamp(finding: Finding, file: FileDiff) -> Finding:

@@ -7,7 +7,9 @@ import re
 from reviewer import __version__
 from reviewer.gitlab_mr import markers
 from reviewer.gitlab_mr.sanitize import ZWSP, fence_for, sanitize_inline, sanitize_markdown
+from reviewer.gitlab_mr.summary import code
 from reviewer.models import Finding
+from reviewer.output.grouping import listed_others, others_heading
 
 MAX_BODY_CHARS = 30_000
 _QUICK_ACTION = re.compile(r"^(\s*)/(?=[A-Za-z0-9_])")
@@ -59,6 +61,16 @@ def code_block(code: str) -> str:
     return f"{fence}\n{code}\n{fence}"
 
 
+def occurrences_section(finding: Finding) -> str:
+    """The other places of a grouped finding, as a list of ``path:line`` (one thread for all)."""
+    shown, more = listed_others(finding)
+    lines = [f"**{others_heading(finding)}**", ""]
+    lines += [f"- {code(where)}" for where in shown]
+    if more:
+        lines.append(f"- … and {more} more (see the job's JSON report)")
+    return "\n".join(lines)
+
+
 def render_finding(finding: Finding, *, suggestion_above: int | None, head_sha: str | None = None) -> str:
     """The thread body: heading, title, explanation, suggestion, then the hidden marker.
 
@@ -69,6 +81,8 @@ def render_finding(finding: Finding, *, suggestion_above: int | None, head_sha: 
     body = sanitize_markdown(finding.body).strip()
     if body:
         parts.append(body)
+    if finding.occurrences[1:]:
+        parts.append(occurrences_section(finding))
     if finding.suggestion is not None and finding.suggestion.strip():
         if suggestion_above is not None and suggestion_is_safe(finding.suggestion):
             parts.append(suggestion_block(finding.suggestion, lines_above=suggestion_above))

@@ -16,10 +16,12 @@ from reviewer.gitlab_mr.sanitize import sanitize_inline, sanitize_markdown
 from reviewer.incremental import STATES_DROPPED, file_state
 from reviewer.short_text import shorten
 from reviewer.models import VERIFY_AGENT, AgentRun, Category, Finding, MergeRequest, ReviewResult, Severity
+from reviewer.output.grouping import listed_others, others_heading
 
 TITLE = "## AI review summary"
 MAX_RUNS = 10
 MAX_LISTED_BODY = 1500
+MAX_LISTED_OCCURRENCES = 20  # other places of a grouped finding named in its summary line
 MAX_LISTED_KEPT = 50  # summary-only findings remembered in the marker for the next run
 LISTED_KEY = "listed"
 #: The whole note, marker included: far below GitLab's 1,000,000-character limit on a note.
@@ -352,6 +354,10 @@ def _finding_item(finding: Finding, reason: str) -> list[str]:
     rule = f" · {sanitize_inline(finding.rule_id)}" if finding.rule_id else ""
     out = [f"- {finding.severity.icon} **{finding.severity.label} · {finding.category.label}{rule}** "
            f"{code(where)}: {sanitize_inline(finding.title)} _({sanitize_inline(reason)})_"]
+    if finding.occurrences[1:]:
+        shown, more = listed_others(finding, MAX_LISTED_OCCURRENCES)
+        out.append(f"  {others_heading(finding)} " + ", ".join(code(w) for w in shown)
+                   + (f" and {more} more" if more else ""))
     body = sanitize_markdown(finding.body).strip()
     if body:
         if len(body) > MAX_LISTED_BODY:

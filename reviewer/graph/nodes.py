@@ -16,7 +16,7 @@ from langgraph.types import Send
 from reviewer.graph.services import ReviewServices
 from reviewer.graph.state import AgentTask, ReviewState
 from reviewer.log import get_logger
-from reviewer.models import AgentRun, DroppedFinding, NotReviewed, ReviewResult
+from reviewer.models import AgentRun, NotReviewed, ReviewResult
 from reviewer.settings import NO_MODEL_HELP
 from reviewer.short_text import shorten
 
@@ -38,12 +38,16 @@ def classify(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
 
 def detect(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
     """Load the Codex (packaged, ``--rules-dir`` folders, the repo's own rules) and run its
-    deterministic detectors (no model needed)."""
+    deterministic detectors and analyzers (no model needed)."""
     services, settings = runtime.context, state["settings"]
     rules = services.load_rules(settings.extra_rule_dirs, state["mr"].repo_rule_files)
-    findings = services.run_detectors(state["mr"].files, rules)
+    if services.run_codex is None:
+        findings, notices = services.run_detectors(state["mr"].files, rules), []
+    else:
+        codex = services.run_codex(state["mr"].files, rules, state.get("reader"))
+        findings, notices = codex.findings, codex.notices
     log.info("detectors_done", findings=len(findings))
-    return {"rules": rules, "findings": findings}
+    return {"rules": rules, "findings": findings, **({"notices": notices} if notices else {})}
 
 
 def plan(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
@@ -150,8 +154,7 @@ def _failed_chunk_files(agent: str, chunk) -> list[NotReviewed]:
 def judge(state: ReviewState, runtime: Runtime[ReviewServices]) -> dict:
     """Verify, merge and cap every finding (see ``reviewer.judge``)."""
     verdict = runtime.context.judge(state.get("findings", []), state["mr"], state.get("rules"), state["settings"])
-    dropped = [DroppedFinding(stage="judge", reason="names a file that is not part of this change",
-                              agent=f.agent, finding=f.to_public()) for f in verdict.report.dropped]
+    dropped = verdict.report.dropped_findings()  # not in the change (stage judge), not introduced by it (preexisting)
     return {"inline": verdict.inline, "file_level": verdict.file_level, "notices": verdict.report.notices(),
             "dropped": dropped}
 

@@ -1,6 +1,8 @@
 """GitLab Code Quality report (``artifacts:reports:codequality``): one JSON array, no BOM.
 
-GitLab collapses items with the same fingerprint, so every item gets a unique one.
+GitLab collapses items with the same fingerprint, so every item gets a unique one. A grouped
+finding (one rule on many lines) gives one item per place, each with that place's own
+fingerprint: the widget annotates every line, as it would without grouping.
 """
 
 from __future__ import annotations
@@ -34,8 +36,17 @@ ENGINE_NAME = "reviewer"
 def render_codequality(result: ReviewResult) -> str:
     """The Code Quality JSON array for every finding (file-level ones on line 1)."""
     seen: set[str] = set()
-    items = [_item(f, seen) for f in result.all_findings()]
+    items = [_item(place, seen) for f in result.all_findings() for place in _places(f)]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _places(finding: Finding) -> list[Finding]:
+    """A single finding, or a grouped one as one finding per place it stands for."""
+    if not finding.occurrences:
+        return [finding]
+    return [finding.model_copy(update={"path": o.path, "line": o.line, "end_line": o.end_line,
+                                       "fingerprint": o.fingerprint or finding.fingerprint, "occurrences": []})
+            for o in finding.occurrences]
 
 
 def _item(finding: Finding, seen: set[str]) -> dict:

@@ -1,10 +1,11 @@
-"""The order every human-readable report shows findings in."""
+"""The order every human-readable report shows findings in, and how a grouped finding names its
+other places (one Codex rule firing on many lines: see ``reviewer.judge``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reviewer.models import Category, Finding, Severity
+from reviewer.models import Category, Finding, Occurrence, Severity
 
 SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
 """Most severe first: critical, important, suggestion, note."""
@@ -47,3 +48,37 @@ def severity_counts(findings: Iterable[Finding]) -> str:
     items = list(findings)
     parts = [f"{n} {s.value}" for s in SEVERITIES if (n := sum(f.severity is s for f in items))]
     return ", ".join(parts)
+
+
+MAX_LISTED_OCCURRENCES = 50
+"""Most other places a grouped finding's list shows (the JSON report has them all)."""
+
+
+def occurrence_location(occurrence: Occurrence) -> str:
+    """``path:12`` or ``path:12-14`` (``path`` alone for a file-level place)."""
+    if occurrence.line is None:
+        return occurrence.path
+    where = f"{occurrence.path}:{occurrence.line}"
+    if occurrence.end_line is not None and occurrence.end_line != occurrence.line:
+        where += f"-{occurrence.end_line}"
+    return where
+
+
+def other_occurrences(finding: Finding) -> list[Occurrence]:
+    """The places a grouped finding stands for besides its own (empty for a single finding)."""
+    return list(finding.occurrences[1:])
+
+
+def others_heading(finding: Finding) -> str:
+    """"The same problem at 10 more places:" for a grouped finding ("" otherwise)."""
+    others = len(other_occurrences(finding))
+    if not others:
+        return ""
+    places = "place" if others == 1 else "places"
+    return f"The same problem at {others} more {places}:"
+
+
+def listed_others(finding: Finding, limit: int = MAX_LISTED_OCCURRENCES) -> tuple[list[str], int]:
+    """The locations of a grouped finding's other places, at most ``limit``, and how many more."""
+    others = other_occurrences(finding)
+    return [occurrence_location(o) for o in others[:limit]], max(0, len(others) - limit)

@@ -10,7 +10,7 @@ import html
 import re
 
 from reviewer.models import AgentRun, Finding, ReviewResult
-from reviewer.output.grouping import CATEGORIES, SEVERITIES, grouped, location
+from reviewer.output.grouping import CATEGORIES, SEVERITIES, grouped, listed_others, location, others_heading
 from reviewer.output.safe import strip_controls
 
 LONG_BODY_CHARS = 600
@@ -79,6 +79,11 @@ def _finding(f: Finding) -> list[str]:
             out += ["<details><summary>Details</summary>", "", body, "", "</details>"]
         else:
             out.append(body)
+    if f.occurrences[1:]:
+        shown, more = listed_others(f)
+        out += ["", others_heading(f), "", *(f"- `{_code(where)}`" for where in shown)]
+        if more:
+            out.append(f"- … and {more} more (see the JSON report)")
     if f.suggestion:
         fence = "`" * max(3, _longest_backtick_run(f.suggestion) + 1)
         out += ["", "Suggested change:", "", fence, strip_controls(f.suggestion).strip("\n"), fence]

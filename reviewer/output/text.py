@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reviewer.models import AgentRun, Finding, ReviewResult, Severity
-from reviewer.output.grouping import grouped, location, severity_counts
+from reviewer.output.grouping import grouped, listed_others, location, others_heading, severity_counts
 from reviewer.output.safe import strip_controls
 
 _RESET = "\x1b[0m"
@@ -66,6 +66,12 @@ def _finding(finding: Finding) -> list[str]:
     out = [f"{pad}{_line(location(finding))}{rule} {_line(finding.title)}"]
     body_pad = pad + INDENT
     out += [f"{body_pad}{ln}".rstrip() for ln in _block(finding.body)]
+    if finding.occurrences[1:]:
+        shown, more = listed_others(finding)
+        out.append(f"{body_pad}{others_heading(finding)}")
+        out += [f"{body_pad}{INDENT}{_line(where)}" for where in shown]
+        if more:
+            out.append(f"{body_pad}{INDENT}… and {more} more (see the JSON report)")
     if finding.suggestion:
         out.append(f"{body_pad}Suggested change:")
         out += [f"{body_pad}{INDENT}{ln}".rstrip() for ln in _block(finding.suggestion)]
